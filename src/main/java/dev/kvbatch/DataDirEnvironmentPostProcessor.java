@@ -1,0 +1,31 @@
+package dev.kvbatch;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Points the default H2 URL at the data folder. H2 refuses paths that are implicitly
+ * relative ({@code data/x}), so the folder is made absolute here rather than left to a
+ * placeholder. A {@code spring.datasource.url} the user sets (PostgreSQL, say) wins.
+ */
+public class DataDirEnvironmentPostProcessor implements EnvironmentPostProcessor {
+
+	static final String H2_OPTIONS = ";DB_CLOSE_ON_EXIT=FALSE";
+
+	@Override
+	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+		if (environment.containsProperty("spring.datasource.url")) {
+			return;
+		}
+		Path dataDir = Path.of(environment.getProperty("kvbatch.data-dir", "./data")).toAbsolutePath().normalize();
+		String url = "jdbc:h2:file:" + dataDir.resolve("kvbatch") + H2_OPTIONS;
+		environment.getPropertySources()
+			.addLast(new MapPropertySource("kvbatchDataDir", Map.of("spring.datasource.url", url)));
+	}
+
+}

@@ -1,0 +1,32 @@
+package dev.kvbatch;
+
+import java.nio.file.Path;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Where kvbatch keeps its state and rules, and which target it writes to.
+ *
+ * @param dataDir the H2 database, the spool folder and the reports
+ * ({@code KVBATCH_DATA_DIR})
+ * @param jobsDir the packing rules and schedules operators edit
+ * ({@code KVBATCH_JOBS_DIR}); the bundled rules are used when it holds none
+ * @param target {@code local} (the embedded store in H2) or {@code cloudflare}
+ * ({@code KVBATCH_TARGET})
+ */
+@ConfigurationProperties("kvbatch")
+public record KvBatchProperties(@DefaultValue("./data") Path dataDir, @DefaultValue("./jobs") Path jobsDir,
+		@DefaultValue("local") String target) {
+
+	/** The spool folder producers and {@code kvbatch stage} drop complete files into. */
+	public Path spoolDir() {
+		return this.dataDir.resolve("spool");
+	}
+
+	/** The file-locked {@code {seq}} sequence. */
+	public Path seqFile() {
+		return this.dataDir.resolve("seq");
+	}
+
+}

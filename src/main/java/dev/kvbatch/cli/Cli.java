@@ -1,0 +1,64 @@
+package dev.kvbatch.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import picocli.CommandLine;
+
+/**
+ * The command line: parses first (so {@code --help} and usage errors need no Spring),
+ * then each command boots the context it needs. Arguments of the form
+ * {@code --some.setting=value} are Spring Boot settings and go to the context.
+ */
+public class Cli {
+
+	/**
+	 * {@code --kvbatch.data-dir=x}: an option whose name has a dot is a Spring setting,
+	 * not a command option.
+	 */
+	private static final Pattern SETTING = Pattern.compile("--[A-Za-z0-9_-]+\\.[^=]+=.*");
+
+	private final Class<?>[] extraSources;
+
+	private PrintWriter out = new PrintWriter(System.out, true);
+
+	private PrintWriter err = new PrintWriter(System.err, true);
+
+	/**
+	 * @param extraSources further Spring sources, for tests that replace a seam
+	 */
+	public Cli(Class<?>... extraSources) {
+		this.extraSources = extraSources;
+	}
+
+	/** Sends command output and errors to these writers instead of stdout and stderr. */
+	public Cli output(PrintWriter out, PrintWriter err) {
+		this.out = out;
+		this.err = err;
+		return this;
+	}
+
+	/** Runs a command line and returns its exit code. */
+	public int run(String... args) {
+		List<String> settings = new ArrayList<>();
+		List<String> command = new ArrayList<>();
+		for (String arg : args) {
+			(SETTING.matcher(arg).matches() ? settings : command).add(arg);
+		}
+		CommandLine line = new CommandLine(new KvBatchCommand(new Contexts(settings, this.extraSources)));
+		line.setOut(this.out);
+		line.setErr(this.err);
+		line.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+			CommandException failure = Failures.classify(ex);
+			commandLine.getErr().println("kvbatch: " + failure.getMessage());
+			return failure.exitCode();
+		});
+		int code = line.execute(command.toArray(String[]::new));
+		this.out.flush();
+		this.err.flush();
+		return code;
+	}
+
+}

@@ -1,0 +1,56 @@
+package dev.kvbatch.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.kvbatch.KvBatchApplication;
+
+import org.springframework.boot.Banner;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Boots the Spring context a command needs, with the {@code --name=value} settings given
+ * on the command line.
+ */
+public final class Contexts {
+
+	private final List<String> settings;
+
+	private final Class<?>[] extraSources;
+
+	Contexts(List<String> settings, Class<?>... extraSources) {
+		this.settings = List.copyOf(settings);
+		this.extraSources = extraSources;
+	}
+
+	/** The whole application: database, jobs, target. */
+	public ConfigurableApplicationContext full() {
+		return boot(KvBatchApplication.class);
+	}
+
+	/**
+	 * Settings and staging only: no database, so staging never waits for a running job.
+	 */
+	public ConfigurableApplicationContext staging() {
+		return boot(StagingContext.class);
+	}
+
+	/** A copy whose {@code name} setting is {@code value}, replacing any given one. */
+	Contexts with(String name, String value) {
+		List<String> settings = new ArrayList<>(this.settings);
+		settings.removeIf((setting) -> setting.startsWith("--" + name + "="));
+		settings.add("--" + name + "=" + value);
+		return new Contexts(settings, this.extraSources);
+	}
+
+	private ConfigurableApplicationContext boot(Class<?> source) {
+		return new SpringApplicationBuilder(source).sources(this.extraSources)
+			.web(WebApplicationType.NONE)
+			.bannerMode(Banner.Mode.OFF)
+			.logStartupInfo(false)
+			.run(this.settings.toArray(String[]::new));
+	}
+
+}

@@ -1,0 +1,114 @@
+package dev.kvbatch.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+import dev.kvbatch.KvBatchProperties;
+import dev.kvbatch.jobs.JobRuns;
+import dev.kvbatch.stage.Stager;
+import dev.kvbatch.usage.Ledger;
+import dev.kvbatch.usage.Operation;
+import dev.kvbatch.usage.StagedTally;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.context.ConfigurableApplicationContext;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+		description = { "Stages a bundled example day in hourly slices, runs compress after each on the embedded",
+				"defaults, and prints what was staged against what reached KV. Works in <data-dir>/demo, which it",
+				"empties first." })
+class DemoCommand implements Callable<Integer> {
+
+	@ParentCommand
+	KvBatchCommand parent;
+
+	@Spec
+	CommandSpec spec;
+
+	@Override
+	public Integer call() throws Exception {
+		Path demoDir;
+		try (ConfigurableApplicationContext settings = this.parent.contexts.staging()) {
+			demoDir = settings.getBean(KvBatchProperties.class).dataDir().resolve("demo").toAbsolutePath().normalize();
+		}
+		deleteRecursively(demoDir);
+		PrintWriter out = this.spec.commandLine().getOut();
+		try (ConfigurableApplicationContext context = this.parent.contexts.with("kvbatch.data-dir", demoDir.toString())
+			.with("kvbatch.target", "local")
+			.full()) {
+			LocalDate day = LocalDate.now(context.getBean(Clock.class).withZone(ZoneOffset.UTC)).minusDays(1);
+			out.printf("kvbatch demo: one example day (%s) staged in %d hourly slices, compress after each%n", day,
+					ExampleDay.HOURS);
+			out.printf("state in %s%n%n", demoDir);
+			Stager stager = context.getBean(Stager.class);
+			JobRuns runs = context.getBean(JobRuns.class);
+			ExampleDay example = new ExampleDay(day);
+			long changed = 0;
+			int failed = 0;
+			for (int hour = 0; hour < ExampleDay.HOURS; hour++) {
+				byte[] lines = String.join("\n", example.hour(hour)).getBytes(StandardCharsets.UTF_8);
+				stager.stage(List
+					.of(new Stager.Source("example-day-%02d.jsonl".formatted(hour), new ByteArrayInputStream(lines))),
+						(assigned) -> {
+						}, (rejection) -> out.println("  rejected " + rejection.message()));
+				JobExecution run = runs.start("compress", Map.of());
+				failed += (run.getStatus() == BatchStatus.COMPLETED) ? 0 : 1;
+				changed += run.getStepExecutions()
+					.stream()
+					.filter((step) -> step.getStepName().equals("flush"))
+					.mapToLong((step) -> step.getExecutionContext().getLong("flush.written", 0L))
+					.sum();
+			}
+			printTable(context, day, changed, failed, out);
+			return (failed == 0) ? ExitCodes.OK : ExitCodes.FAILED;
+		}
+	}
+
+	private void printTable(ConfigurableApplicationContext context, LocalDate day, long changed, int failed,
+			PrintWriter out) {
+		Ledger ledger = context.getBean(Ledger.class);
+		StagedTally.Counts staged = context.getBean(StagedTally.class).on(ledger.today());
+		Map<Operation, Long> sent = ledger.spentOn(ledger.today(), "local");
+		out.printf("%-10s %22s %14s%n", "", "staged (direct cost)", "sent to KV");
+		out.printf("%-10s %22d %14d%n", "writes", staged.puts(), sent.get(Operation.WRITE));
+		out.printf("%-10s %22d %14d%n", "deletes", staged.deletes(), sent.get(Operation.DELETE));
+		out.printf("%-10s %22d %14d%n", "lists", 0, sent.get(Operation.LIST));
+		out.println();
+		out.printf("%d compress runs, %d failed. Physical keys whose value changed, summed over runs: %d%n",
+				ExampleDay.HOURS, failed, changed);
+		out.printf("KV writes saved: %.1f %% (%d of %d staged puts never cost a write)%n",
+				100.0 * (staged.puts() - sent.get(Operation.WRITE)) / Math.max(1, staged.puts()),
+				staged.puts() - sent.get(Operation.WRITE), staged.puts());
+		out.printf("Look inside: ./kvbatch kv list --kvbatch.data-dir=%s%n",
+				context.getBean(KvBatchProperties.class).dataDir());
+	}
+
+	private static void deleteRecursively(Path dir) throws IOException {
+		if (!Files.exists(dir)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(dir)) {
+			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.delete(path);
+			}
+		}
+	}
+
+}

@@ -1,0 +1,105 @@
+package dev.kvbatch.cli;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import dev.kvbatch.target.KvTarget;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+@Command(name = "kv", mixinStandardHelpOptions = true, description = "Reads the configured target.",
+		subcommands = { KvCommand.Get.class, KvCommand.ListKeys.class })
+class KvCommand implements Runnable {
+
+	@ParentCommand
+	KvBatchCommand parent;
+
+	@Spec
+	CommandSpec spec;
+
+	@Override
+	public void run() {
+		this.spec.commandLine().usage(this.spec.commandLine().getErr());
+		throw new CommandException(ExitCodes.USAGE, "kv needs a subcommand: get or list");
+	}
+
+	@Command(name = "get", mixinStandardHelpOptions = true, description = "Prints the value of a key.")
+	static class Get implements Callable<Integer> {
+
+		@ParentCommand
+		KvCommand kv;
+
+		@Spec
+		CommandSpec spec;
+
+		@Parameters(paramLabel = "KEY")
+		String key;
+
+		@Override
+		public Integer call() {
+			try (ConfigurableApplicationContext context = this.kv.parent.contexts.full()) {
+				var value = context.getBean(KvTarget.class)
+					.get(this.key)
+					.orElseThrow(() -> new CommandException(ExitCodes.FAILED, "key not found: " + this.key));
+				this.spec.commandLine().getOut().println(value.value());
+				return ExitCodes.OK;
+			}
+		}
+
+	}
+
+	@Command(name = "list", mixinStandardHelpOptions = true, description = "Lists keys in byte order.")
+	static class ListKeys implements Callable<Integer> {
+
+		@ParentCommand
+		KvCommand kv;
+
+		@Spec
+		CommandSpec spec;
+
+		@Option(names = "--prefix", paramLabel = "P", defaultValue = "", description = "only keys starting with P")
+		String prefix;
+
+		@Option(names = "--json", description = "one JSON object per line: key, value, expiration")
+		boolean json;
+
+		@Override
+		public Integer call() {
+			try (ConfigurableApplicationContext context = this.kv.parent.contexts.full()) {
+				KvTarget target = context.getBean(KvTarget.class);
+				JsonMapper mapper = context.getBean(JsonMapper.class);
+				PrintWriter out = this.spec.commandLine().getOut();
+				String cursor = null;
+				do {
+					KvTarget.ListPage page = target.list(this.prefix, cursor, 1000);
+					for (KvTarget.StoredValue value : page.keys()) {
+						if (this.json) {
+							Map<String, Object> line = new LinkedHashMap<>();
+							line.put("key", value.key());
+							line.put("value", value.value());
+							line.put("expiration", value.expiration());
+							out.println(mapper.writeValueAsString(line));
+						}
+						else {
+							out.println(value.key());
+						}
+					}
+					cursor = page.cursor();
+				}
+				while (cursor != null);
+				return ExitCodes.OK;
+			}
+		}
+
+	}
+
+}

@@ -1,0 +1,61 @@
+package dev.kvbatch.cli;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+
+import dev.kvbatch.usage.Ledger;
+import dev.kvbatch.usage.Operation;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.context.ApplicationContext;
+
+/** Prints what a run did and turns its status into the exit code. */
+final class RunSummary {
+
+	private RunSummary() {
+	}
+
+	static int print(ApplicationContext context, JobExecution execution, PrintWriter out, PrintWriter err) {
+		Duration took = (execution.getStartTime() != null && execution.getEndTime() != null)
+				? Duration.between(execution.getStartTime(), execution.getEndTime()) : Duration.ZERO;
+		out.printf("%s execution %d: %s in %.1f s%n", execution.getJobInstance().getJobName(), execution.getId(),
+				execution.getStatus(), took.toMillis() / 1000.0);
+		for (StepExecution step : execution.getStepExecutions()) {
+			out.printf("  %-8s read %,d, written %,d%s%n", step.getStepName(), step.getReadCount(),
+					step.getWriteCount(), details(step));
+		}
+		Map<Operation, Long> sent = context.getBean(Ledger.class).sentBy(execution.getId());
+		out.printf("  KV       %,d writes, %,d deletes, %,d lists, %,d reads%n", sent.get(Operation.WRITE),
+				sent.get(Operation.DELETE), sent.get(Operation.LIST), sent.get(Operation.READ));
+		if (execution.getStatus() == BatchStatus.COMPLETED) {
+			return ExitCodes.OK;
+		}
+		execution.getAllFailureExceptions()
+			.stream()
+			.findFirst()
+			.ifPresent((failure) -> err.println("kvbatch: " + Failures.classify(failure).getMessage()));
+		err.printf("kvbatch: restart with: kvbatch restart %d%n", execution.getId());
+		return ExitCodes.FAILED;
+	}
+
+	private static String details(StepExecution step) {
+		StringBuilder details = new StringBuilder();
+		if (step.getReadSkipCount() > 0) {
+			details.append(", rejected ").append(step.getReadSkipCount());
+		}
+		if (step.getFilterCount() > 0) {
+			details.append(", duplicates ").append(step.getFilterCount());
+		}
+		var context = step.getExecutionContext();
+		if (context.containsKey("flush.unchanged")) {
+			details.append(" (%d sent, %d deleted, %d unchanged, %d left dirty)".formatted(
+					context.getLong("flush.written"), context.getLong("flush.deleted"),
+					context.getLong("flush.unchanged"), context.getLong("flush.pending")));
+		}
+		return details.toString();
+	}
+
+}

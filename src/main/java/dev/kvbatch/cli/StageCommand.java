@@ -1,0 +1,74 @@
+package dev.kvbatch.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import dev.kvbatch.stage.StageSummary;
+import dev.kvbatch.stage.Stager;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+@Command(name = "stage", mixinStandardHelpOptions = true,
+		description = { "Reads staging records (JSON Lines) from files or stdin into the spool folder, from which the",
+				"next compress (or ingest) run loads them into the outbox. Never waits for a running job.",
+				"Prints the keys assigned to {seq}; rejected lines go to stderr and to the dead letters." })
+class StageCommand implements Callable<Integer> {
+
+	@ParentCommand
+	KvBatchCommand parent;
+
+	@Spec
+	CommandSpec spec;
+
+	@Parameters(paramLabel = "FILE", arity = "0..*", description = "JSON Lines files; - or none for stdin")
+	List<String> files = List.of();
+
+	@Override
+	public Integer call() throws IOException {
+		PrintWriter out = this.spec.commandLine().getOut();
+		PrintWriter err = this.spec.commandLine().getErr();
+		List<Stager.Source> sources = new ArrayList<>();
+		try (ConfigurableApplicationContext context = this.parent.contexts.staging()) {
+			try {
+				for (String file : this.files.isEmpty() ? List.of("-") : this.files) {
+					sources.add(new Stager.Source(file, open(file)));
+				}
+				StageSummary summary = context.getBean(Stager.class)
+					.stage(sources, out::println, (rejection) -> err.println("rejected " + rejection.message()));
+				out.printf("staged %d, rejected %d%s%n", summary.accepted(), summary.rejected(),
+						(summary.spoolFile() != null) ? " (" + summary.spoolFile().getFileName() + ")" : "");
+				return ExitCodes.OK;
+			}
+			finally {
+				for (Stager.Source source : sources) {
+					source.in().close();
+				}
+			}
+		}
+	}
+
+	private static InputStream open(String file) throws IOException {
+		if (file.equals("-")) {
+			return System.in;
+		}
+		try {
+			return Files.newInputStream(Path.of(file));
+		}
+		catch (NoSuchFileException ex) {
+			throw new CommandException(ExitCodes.USAGE, "no such file: " + file);
+		}
+	}
+
+}

@@ -1,0 +1,137 @@
+package dev.kvbatch.jobs;
+
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import dev.kvbatch.stage.Outbox;
+import dev.kvbatch.stage.SpoolIngester;
+import dev.kvbatch.store.Cursors;
+import dev.kvbatch.store.DirtyKey;
+import dev.kvbatch.store.FlushPlan;
+import dev.kvbatch.store.Flusher;
+import dev.kvbatch.store.LogicalStore;
+import dev.kvbatch.store.PhysicalViews;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.scope.context.StepSynchronizationManager;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
+import org.springframework.batch.infrastructure.item.database.Order;
+import org.springframework.batch.infrastructure.item.database.builder.JdbcPagingItemReaderBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * {@code compress}: ingest the spool folder, apply the outbox to the logical store up to
+ * the high-water mark taken after ingest, then flush the dirty physical keys to the
+ * target in bulk. {@code ingest} is its first step alone.
+ */
+@Configuration(proxyBeanMethods = false)
+class CompressJobConfiguration {
+
+	@Bean
+	Job compress(JobRepository jobs, Step ingestStep, Step applyStep, Step flushStep, RunListener runs) {
+		return new JobBuilder("compress", jobs).listener(runs)
+			.start(ingestStep)
+			.next(applyStep)
+			.next(flushStep)
+			.build();
+	}
+
+	@Bean
+	Job ingest(JobRepository jobs, Step ingestStep, RunListener runs) {
+		return new JobBuilder("ingest", jobs).listener(runs).start(ingestStep).build();
+	}
+
+	@Bean
+	Step ingestStep(JobRepository jobs, PlatformTransactionManager tm, SpoolIngester ingester, Outbox outbox,
+			CompressProperties properties, Progress progress) {
+		return new StepBuilder("ingest", jobs)
+			.tasklet(new IngestTasklet(ingester, outbox, properties.ingestLines()), tm)
+			.listener((StepExecutionListener) progress)
+			.build();
+	}
+
+	@Bean
+	Step applyStep(JobRepository jobs, PlatformTransactionManager tm, JdbcPagingItemReader<Outbox.Row> outboxReader,
+			LogicalStore store, CompressProperties properties, Progress progress) {
+		return new StepBuilder("apply", jobs).<Outbox.Row, Outbox.Row>chunk(properties.chunkSize())
+			.transactionManager(tm)
+			.reader(outboxReader)
+			.writer((chunk) -> store.apply(List.copyOf(chunk.getItems())))
+			.listener(progress)
+			.build();
+	}
+
+	@Bean
+	Step flushStep(JobRepository jobs, PlatformTransactionManager tm, JdbcPagingItemReader<DirtyKey> dirtyReader,
+			PhysicalViews views, Flusher flusher, CompressProperties properties, Progress progress) {
+		return new StepBuilder("flush", jobs).<DirtyKey, FlushPlan>chunk(properties.chunkSize())
+			.transactionManager(tm)
+			.reader(dirtyReader)
+			.processor(views::plan)
+			.writer((chunk) -> count(flusher.flush(chunk.getItems())))
+			.listener(progress)
+			.build();
+	}
+
+	/**
+	 * Adds a chunk's outcome to the step's counts, which the run summary and the demo
+	 * print.
+	 */
+	private static void count(Flusher.Outcome outcome) {
+		ExecutionContext counts = StepSynchronizationManager.getContext().getStepExecution().getExecutionContext();
+		counts.putLong("flush.written", counts.getLong("flush.written", 0L) + outcome.written());
+		counts.putLong("flush.deleted", counts.getLong("flush.deleted", 0L) + outcome.deleted());
+		counts.putLong("flush.unchanged", counts.getLong("flush.unchanged", 0L) + outcome.unchanged());
+		counts.putLong("flush.pending", counts.getLong("flush.pending", 0L) + outcome.pending());
+	}
+
+	/**
+	 * Outbox rows past the cursor up to the high-water mark, in id order: a range scan on
+	 * the primary key.
+	 */
+	@Bean
+	@StepScope
+	JdbcPagingItemReader<Outbox.Row> outboxReader(DataSource dataSource, Cursors cursors, CompressProperties properties,
+			@Value("#{jobExecutionContext['" + IngestTasklet.HIGH_WATER + "']}") Long to) throws Exception {
+		return new JdbcPagingItemReaderBuilder<Outbox.Row>().name("outboxReader")
+			.dataSource(dataSource)
+			.selectClause(Outbox.COLUMNS)
+			.fromClause("kv_outbox")
+			.whereClause("id > :from AND id <= :to")
+			.parameterValues(Map.of("from", cursors.position(Cursors.OUTBOX), "to", to))
+			.sortKeys(Map.of("id", Order.ASCENDING))
+			.rowMapper(Outbox.ROW_MAPPER)
+			.pageSize(properties.chunkSize())
+			// The cursor table, moved with each chunk, is where a restart resumes.
+			.saveState(false)
+			.build();
+	}
+
+	/** Dirty physical keys, longest-dirty first. */
+	@Bean
+	@StepScope
+	JdbcPagingItemReader<DirtyKey> dirtyReader(DataSource dataSource, CompressProperties properties) throws Exception {
+		return new JdbcPagingItemReaderBuilder<DirtyKey>().name("dirtyReader")
+			.dataSource(dataSource)
+			.selectClause("id, physical_key, dirty_since")
+			.fromClause("kv_dirty")
+			.sortKeys(Map.of("id", Order.ASCENDING))
+			.rowMapper((rs, row) -> new DirtyKey(rs.getLong(1), rs.getString(2), rs.getLong(3)))
+			.pageSize(properties.chunkSize())
+			.saveState(false)
+			.build();
+	}
+
+}

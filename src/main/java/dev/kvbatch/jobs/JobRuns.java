@@ -1,0 +1,119 @@
+package dev.kvbatch.jobs;
+
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.stereotype.Component;
+
+/**
+ * Starts, restarts and manages runs through Spring Batch's {@link JobOperator}. Each
+ * start gets an identifying {@code run.at} parameter (no incrementer: Batch 6 ignores
+ * given parameters when a job has one), so every start is a new instance and a restart
+ * resumes the failed one from its last committed chunk.
+ */
+@Component
+public class JobRuns {
+
+	/** The jobs a user can run by name. */
+	public static final Set<String> JOBS = Set.of("ingest", "compress");
+
+	private final JobOperator operator;
+
+	private final JobRepository repository;
+
+	private final Map<String, Job> jobs;
+
+	private final Clock clock;
+
+	public JobRuns(JobOperator operator, JobRepository repository, List<Job> jobs, Clock clock) {
+		this.operator = operator;
+		this.repository = repository;
+		this.jobs = jobs.stream().collect(java.util.stream.Collectors.toMap(Job::getName, (job) -> job));
+		this.clock = clock;
+	}
+
+	/** Runs a job to its end with the given identifying parameters. */
+	public JobExecution start(String jobName, Map<String, String> parameters) throws Exception {
+		JobParametersBuilder builder = new JobParametersBuilder();
+		parameters.forEach(builder::addString);
+		builder.addString("run.at", this.clock.instant().toString());
+		return this.operator.start(job(jobName), builder.toJobParameters());
+	}
+
+	/**
+	 * Restarts a FAILED or STOPPED execution; one left STARTED by a killed process is
+	 * recovered first.
+	 */
+	public JobExecution restart(long executionId) throws Exception {
+		JobExecution execution = execution(executionId);
+		if (execution.getStatus() == BatchStatus.STARTED || execution.getStatus() == BatchStatus.STOPPING) {
+			// This process holds the database, so no other process can be running it: it
+			// was killed.
+			execution = this.operator.recover(execution);
+		}
+		return this.operator.restart(execution);
+	}
+
+	/** The newest execution of a job, if any. */
+	public Optional<JobExecution> last(String jobName) {
+		return this.repository.getJobInstances(job(jobName).getName(), 0, 1)
+			.stream()
+			.findFirst()
+			.map(this.repository::getLastJobExecution);
+	}
+
+	public JobExecution stop(long executionId) throws Exception {
+		JobExecution execution = execution(executionId);
+		this.operator.stop(execution);
+		return execution(executionId);
+	}
+
+	public JobExecution abandon(long executionId) throws Exception {
+		return this.operator.abandon(execution(executionId));
+	}
+
+	public JobExecution recover(long executionId) {
+		return this.operator.recover(execution(executionId));
+	}
+
+	/** The newest executions, newest first, of one job or of all. */
+	public List<JobExecution> recent(String jobName, int limit) {
+		List<String> names = (jobName != null) ? List.of(job(jobName).getName()) : this.repository.getJobNames();
+		return names.stream()
+			.flatMap((name) -> this.repository.getJobInstances(name, 0, limit).stream())
+			.flatMap((JobInstance instance) -> this.repository.getJobExecutions(instance).stream())
+			.sorted(Comparator.comparingLong(JobExecution::getId).reversed())
+			.limit(limit)
+			.toList();
+	}
+
+	public JobExecution execution(long executionId) {
+		JobExecution execution = this.repository.getJobExecution(executionId);
+		if (execution == null) {
+			throw new IllegalArgumentException("no execution with id " + executionId);
+		}
+		return execution;
+	}
+
+	private Job job(String name) {
+		Job job = this.jobs.get(name);
+		if (job == null) {
+			throw new IllegalArgumentException("no job \"" + name + "\"; jobs: "
+					+ String.join(", ", this.jobs.keySet().stream().sorted().toList()));
+		}
+		return job;
+	}
+
+}

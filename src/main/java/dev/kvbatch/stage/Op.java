@@ -1,0 +1,8 @@
+package dev.kvbatch.stage;
+
+/** A staged logical operation. */
+public enum Op {
+
+	PUT, DELETE
+
+}

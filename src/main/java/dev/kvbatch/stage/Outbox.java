@@ -1,0 +1,111 @@
+package dev.kvbatch.stage;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Component;
+
+/**
+ * The outbox ({@code kv_outbox}): staged records in staging order. Rows are appended in
+ * batches and never updated; consumers keep a cursor (see {@code kv_cursor}) instead of
+ * marking rows, which keeps H2's append-only file small.
+ */
+@Component
+public class Outbox {
+
+	/** Columns in the order {@link #ROW_MAPPER} reads them, after the id. */
+	public static final String COLUMNS = "id, op, logical_key, value_json, expires_at, event_at, kind, seq, staged_at";
+
+	private static final String INSERT = """
+			INSERT INTO kv_outbox (op, logical_key, value_json, expires_at, event_at, kind, seq, staged_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			""";
+
+	private static final String KNOWN_IDS = "SELECT id FROM kv_staged_id WHERE id = ANY(?)";
+
+	private static final String REMEMBER_ID = "INSERT INTO kv_staged_id (id, staged_at) VALUES (?, ?)";
+
+	/**
+	 * Reads {@link #COLUMNS} into the id and the record (the idempotency id is not kept
+	 * on the row).
+	 */
+	public static final RowMapper<Row> ROW_MAPPER = Outbox::row;
+
+	private final JdbcTemplate jdbc;
+
+	public Outbox(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/** Appends records in one batch, in the caller's transaction. */
+	public void append(List<StagedRecord> records) {
+		this.jdbc.batchUpdate(INSERT, records, records.size(), (ps, record) -> {
+			ps.setString(1, (record.op() == Op.PUT) ? "P" : "D");
+			ps.setString(2, record.key());
+			ps.setString(3, record.valueJson());
+			ps.setObject(4, record.expiresAt());
+			ps.setLong(5, record.at().toEpochMilli());
+			ps.setString(6, (record.kind() == Kind.UPLOAD) ? "U" : "C");
+			ps.setObject(7, record.seq());
+			ps.setLong(8, record.stagedAt().toEpochMilli());
+		});
+	}
+
+	/** The highest id staged so far, 0 for an empty outbox. */
+	public long highWater() {
+		Long max = this.jdbc.queryForObject("SELECT MAX(id) FROM kv_outbox", Long.class);
+		return (max != null) ? max : 0;
+	}
+
+	/**
+	 * Rows after {@code position}, up to {@code highWater}: what is waiting to be
+	 * applied.
+	 */
+	public long pending(long position, long highWater) {
+		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM kv_outbox WHERE id > ? AND id <= ?", Long.class,
+				position, highWater);
+		return (count != null) ? count : 0;
+	}
+
+	/** Of these idempotency ids, the ones already staged. */
+	public Set<String> knownIds(Collection<String> ids) {
+		Set<String> known = new HashSet<>();
+		if (!ids.isEmpty()) {
+			this.jdbc.query(KNOWN_IDS, (ResultSet rs) -> {
+				known.add(rs.getString(1));
+			}, (Object) ids.toArray(String[]::new));
+		}
+		return known;
+	}
+
+	/** Remembers idempotency ids as staged, in the caller's transaction. */
+	public void rememberIds(Collection<String> ids, Instant stagedAt) {
+		this.jdbc.batchUpdate(REMEMBER_ID, ids, ids.size(), (ps, id) -> {
+			ps.setString(1, id);
+			ps.setLong(2, stagedAt.toEpochMilli());
+		});
+	}
+
+	private static Row row(ResultSet rs, int rowNum) throws SQLException {
+		long expiresAt = rs.getLong(5);
+		Long expiration = rs.wasNull() ? null : expiresAt;
+		long seq = rs.getLong(8);
+		Long seqValue = rs.wasNull() ? null : seq;
+		StagedRecord record = new StagedRecord("P".equals(rs.getString(2)) ? Op.PUT : Op.DELETE, rs.getString(3),
+				rs.getString(4), expiration, Instant.ofEpochMilli(rs.getLong(6)), null,
+				"U".equals(rs.getString(7)) ? Kind.UPLOAD : Kind.CHANGE, seqValue, Instant.ofEpochMilli(rs.getLong(9)));
+		return new Row(rs.getLong(1), record);
+	}
+
+	/** A staged record with its outbox id. */
+	public record Row(long id, StagedRecord record) {
+	}
+
+}

@@ -1,0 +1,65 @@
+package dev.kvbatch.stage;
+
+import java.math.BigInteger;
+import java.time.Instant;
+
+import dev.kvbatch.pack.PackException;
+import dev.kvbatch.pack.PackKind;
+import dev.kvbatch.pack.PackingRules;
+import dev.kvbatch.pack.Placement;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Staging checks that come from the packing rules, so a record the compress job could not
+ * pack is refused at once, with its line: a key no rule can place, a rollup value without
+ * a number, a counter that is not a whole number.
+ */
+public final class PackingKeyPolicy implements KeyPolicy {
+
+	private final PackingRules rules;
+
+	public PackingKeyPolicy(PackingRules rules) {
+		this.rules = rules;
+	}
+
+	@Override
+	public void check(Op op, String key, @Nullable JsonNode value, Instant at) {
+		if (op == Op.DELETE || value == null) {
+			// A delete removes whatever entry the key has; its placement was checked when
+			// it was put.
+			return;
+		}
+		Placement placement;
+		try {
+			placement = this.rules.place(key, at);
+		}
+		catch (PackException ex) {
+			throw new Violation("key", ex.getMessage());
+		}
+		if (placement.kind() == PackKind.ROLLUP) {
+			try {
+				PackingRules.metricOf(value);
+			}
+			catch (PackException ex) {
+				throw new Violation("value", ex.getMessage());
+			}
+		}
+		if (placement.kind() == PackKind.COUNTER && !isCount(value)) {
+			throw new Violation("value", "key \"" + key + "\" is the counter (rule " + placement.rule()
+					+ "); its value must be a whole number of 0 or more");
+		}
+	}
+
+	private static boolean isCount(JsonNode value) {
+		if (value.isIntegralNumber()) {
+			return value.bigIntegerValue().signum() >= 0;
+		}
+		if (value.isString()) {
+			String text = value.asString();
+			return !text.isEmpty() && text.chars().allMatch(Character::isDigit) && new BigInteger(text).signum() >= 0;
+		}
+		return false;
+	}
+
+}

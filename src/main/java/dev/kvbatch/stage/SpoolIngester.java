@@ -1,0 +1,235 @@
+package dev.kvbatch.stage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import dev.kvbatch.usage.StagedTally;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Loads complete spool files into the outbox, a bounded number of lines per call. The
+ * caller runs each call in its own transaction; the lines done so far in a file are
+ * recorded in that same transaction ({@code kv_spool_progress}), so a crash never loads a
+ * line twice nor skips one. A file is moved to {@code spool/done/} only in the call after
+ * the one that committed its last line.
+ *
+ * <p>
+ * Bad lines go to the dead letters with their file, line and reason; a record whose
+ * idempotency id was already staged is dropped. Not thread-safe: one ingest at a time
+ * (the database lock sees to that).
+ */
+@Component
+public class SpoolIngester {
+
+	private static final Logger log = LoggerFactory.getLogger(SpoolIngester.class);
+
+	private static final String PROGRESS = "SELECT lines_done, complete FROM kv_spool_progress WHERE file_name = ?";
+
+	private final SpoolReader reader;
+
+	private final RecordValidator validator;
+
+	private final Outbox outbox;
+
+	private final DeadLetters deadLetters;
+
+	private final StagedTally tally;
+
+	private final JdbcClient jdbc;
+
+	private final Clock clock;
+
+	public SpoolIngester(SpoolReader reader, RecordValidator validator, Outbox outbox, DeadLetters deadLetters,
+			StagedTally tally, JdbcClient jdbc, Clock clock) {
+		this.reader = reader;
+		this.validator = validator;
+		this.outbox = outbox;
+		this.deadLetters = deadLetters;
+		this.tally = tally;
+		this.jdbc = jdbc;
+		this.clock = clock;
+	}
+
+	/**
+	 * The name of the newest complete spool file: a run ingests up to it, later files
+	 * wait for the next run.
+	 */
+	public @Nullable String lastReady() throws IOException {
+		List<Path> ready = this.reader.readyFiles();
+		return ready.isEmpty() ? null : ready.get(ready.size() - 1).getFileName().toString();
+	}
+
+	/**
+	 * Loads up to {@code maxLines} lines of the first ready file named up to
+	 * {@code upTo}.
+	 * @return what was loaded, and whether another call has work
+	 */
+	public Batch ingestSome(int maxLines, String upTo) throws IOException {
+		Path file = this.reader.readyFiles()
+			.stream()
+			.filter((ready) -> ready.getFileName().toString().compareTo(upTo) <= 0)
+			.findFirst()
+			.orElse(null);
+		if (file == null) {
+			// Every file up to the mark is in done/ or failed/: what progress is left is
+			// stale.
+			this.jdbc.sql("DELETE FROM kv_spool_progress WHERE complete = TRUE").update();
+			return new Batch(0, 0, 0, false);
+		}
+		String name = file.getFileName().toString();
+		Progress progress = this.jdbc.sql(PROGRESS)
+			.param(name)
+			.query((rs, row) -> new Progress(rs.getLong(1), rs.getBoolean(2)))
+			.optional()
+			.orElse(new Progress(0, false));
+		if (progress.complete()) {
+			this.reader.moveToDone(file);
+			this.jdbc.sql("DELETE FROM kv_spool_progress WHERE file_name = ?").param(name).update();
+			return new Batch(0, 0, 0, true);
+		}
+		Lines lines = new Lines(name, maxLines, this.clock.instant());
+		try {
+			this.reader.forEachLine(file, progress.linesDone(), lines::accept);
+		}
+		catch (Enough ex) {
+			// maxLines read; the rest of the file waits for the next call.
+		}
+		catch (IOException ex) {
+			log.error("Spool file {} cannot be read after line {}; moved to spool/failed: {}", name,
+					progress.linesDone() + lines.count, ex.getMessage());
+			this.reader.moveToFailed(file);
+			this.jdbc.sql("DELETE FROM kv_spool_progress WHERE file_name = ?").param(name).update();
+			return new Batch(0, 0, 0, true);
+		}
+		int duplicates = store(lines);
+		saveProgress(name, progress.linesDone() + lines.count, !lines.stopped);
+		return new Batch(lines.records.size() - duplicates, lines.rejections.size(), duplicates, true);
+	}
+
+	/**
+	 * Writes the records (less duplicate ids), the rejections and the day tallies;
+	 * returns the duplicates.
+	 */
+	private int store(Lines lines) {
+		Set<String> ids = new LinkedHashSet<>();
+		lines.records.stream().map(StagedRecord::id).filter((id) -> id != null).forEach(ids::add);
+		Set<String> seen = new HashSet<>(this.outbox.knownIds(ids));
+		List<StagedRecord> fresh = new ArrayList<>();
+		for (StagedRecord record : lines.records) {
+			if (record.id() == null || seen.add(record.id())) {
+				fresh.add(record);
+			}
+		}
+		this.outbox.append(fresh);
+		this.outbox.rememberIds(fresh.stream().map(StagedRecord::id).filter((id) -> id != null).toList(),
+				lines.ingestTime);
+		this.deadLetters.addAll(lines.rejections);
+		Map<LocalDate, StagedTally.Counts> days = new TreeMap<>();
+		for (StagedRecord record : fresh) {
+			boolean put = record.op() == Op.PUT;
+			boolean upload = record.kind() == Kind.UPLOAD;
+			days.merge(LocalDate.ofInstant(record.stagedAt(), ZoneOffset.UTC),
+					new StagedTally.Counts(put ? 1 : 0, put ? 0 : 1, upload ? 1 : 0, upload ? 0 : 1),
+					StagedTally.Counts::plus);
+		}
+		days.forEach(this.tally::add);
+		return lines.records.size() - fresh.size();
+	}
+
+	private void saveProgress(String name, long linesDone, boolean complete) {
+		int updated = this.jdbc.sql("UPDATE kv_spool_progress SET lines_done = ?, complete = ? WHERE file_name = ?")
+			.params(linesDone, complete, name)
+			.update();
+		if (updated == 0) {
+			this.jdbc.sql("INSERT INTO kv_spool_progress (file_name, lines_done, complete) VALUES (?, ?, ?)")
+				.params(name, linesDone, complete)
+				.update();
+		}
+	}
+
+	/**
+	 * One call's work.
+	 *
+	 * @param staged records added to the outbox
+	 * @param rejected lines dead-lettered
+	 * @param duplicates records dropped because their id was already staged
+	 * @param more whether another call has work
+	 */
+	public record Batch(long staged, long rejected, long duplicates, boolean more) {
+	}
+
+	private record Progress(long linesDone, boolean complete) {
+	}
+
+	/** Collects the lines of one call, stopping the read after {@code max}. */
+	private final class Lines {
+
+		final String source;
+
+		final int max;
+
+		final Instant ingestTime;
+
+		final List<StagedRecord> records = new ArrayList<>();
+
+		final List<Rejection> rejections = new ArrayList<>();
+
+		long count;
+
+		boolean stopped;
+
+		Lines(String source, int max, Instant ingestTime) {
+			this.source = source;
+			this.max = max;
+			this.ingestTime = ingestTime;
+		}
+
+		void accept(InputLine line) throws Enough {
+			if (this.count == this.max) {
+				this.stopped = true;
+				throw new Enough();
+			}
+			this.count++;
+			SpoolLine parsed = SpoolIngester.this.reader.parse(this.source, line, SpoolIngester.this.validator,
+					this.ingestTime);
+			if (parsed instanceof LineResult.Accepted accepted) {
+				this.records.add(accepted.record());
+			}
+			else if (parsed instanceof LineResult.Rejected rejected) {
+				this.rejections.add(rejected.rejection());
+			}
+			else if (parsed instanceof SpoolLine.DeadLetter deadLetter) {
+				this.rejections.add(deadLetter.rejection());
+			}
+		}
+
+	}
+
+	/** Stops reading a file once a call has its lines. */
+	private static final class Enough extends IOException {
+
+		private static final long serialVersionUID = 1L;
+
+		Enough() {
+			super("enough lines for this call");
+		}
+
+	}
+
+}

@@ -1,0 +1,45 @@
+package dev.kvbatch.stage;
+
+import java.time.Clock;
+
+import dev.kvbatch.KvBatchProperties;
+import dev.kvbatch.pack.PackingRules;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Staging without a database: validation against the packing rules, the file-locked
+ * {@code {seq}} sequence and the spool folder. Used by {@code kvbatch stage} on its own
+ * and by the ingest step.
+ */
+@Configuration(proxyBeanMethods = false)
+public class StageConfiguration {
+
+	@Bean
+	SeqAllocator seqAllocator(KvBatchProperties properties) {
+		return new SeqAllocator(properties.seqFile());
+	}
+
+	@Bean
+	RecordValidator recordValidator(JsonMapper mapper, PackingRules rules, SeqAllocator seq) {
+		return new RecordValidator(mapper, new PackingKeyPolicy(rules), seq);
+	}
+
+	@Bean
+	SpoolWriter spoolWriter(KvBatchProperties properties, JsonMapper mapper, Clock clock) {
+		return new SpoolWriter(properties.spoolDir(), mapper, clock);
+	}
+
+	@Bean
+	SpoolReader spoolReader(KvBatchProperties properties) {
+		return new SpoolReader(properties.spoolDir());
+	}
+
+	@Bean
+	Stager stager(RecordValidator validator, SpoolWriter writer, Clock clock) {
+		return new Stager(validator, writer, clock);
+	}
+
+}

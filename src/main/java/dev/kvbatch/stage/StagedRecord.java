@@ -1,0 +1,24 @@
+package dev.kvbatch.stage;
+
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A validated staging record, normalised: {@code {seq}} is replaced, a TTL is turned into
+ * an absolute expiration and the event time is filled in. This is what the spool folder
+ * and the outbox hold.
+ *
+ * @param op put or delete
+ * @param key the logical key, 1–512 UTF-8 bytes
+ * @param valueJson the value as JSON text; {@code null} for a delete
+ * @param expiresAt absolute expiration in epoch seconds; {@code null} for never
+ * @param at the event time
+ * @param id the producer's idempotency id, or {@code null}
+ * @param kind upload or change
+ * @param seq the sequence value allocated for a {@code {seq}} key, or {@code null}
+ * @param stagedAt when the record was staged
+ */
+public record StagedRecord(Op op, String key, @Nullable String valueJson, @Nullable Long expiresAt, Instant at,
+		@Nullable String id, Kind kind, @Nullable Long seq, Instant stagedAt) {
+}

@@ -1,0 +1,110 @@
+package dev.kvbatch.store;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import dev.kvbatch.pack.PhysicalValue;
+import dev.kvbatch.target.KvTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * Carries out flush plans: one bulk put and one bulk delete per chunk, then records what
+ * KV now holds and clears the dirty marks of the keys that were settled. Keys the target
+ * did not store stay dirty for the next run.
+ *
+ * <p>
+ * Safe to repeat: if the transaction rolls back after the target accepted the values, the
+ * keys stay dirty and the next run sends the same values again (KV is last-write-wins).
+ */
+@Component
+public class Flusher {
+
+	private static final Logger log = LoggerFactory.getLogger(Flusher.class);
+
+	private static final String FORGET = "DELETE FROM kv_physical WHERE physical_key = ?";
+
+	private static final String REMEMBER = """
+			INSERT INTO kv_physical (physical_key, rule, digest, expires_at, written_at) VALUES (?, ?, ?, ?, ?)
+			""";
+
+	private static final String CLEAN = "DELETE FROM kv_dirty WHERE id = ?";
+
+	private final JdbcTemplate jdbc;
+
+	private final KvTarget target;
+
+	private final Clock clock;
+
+	public Flusher(JdbcTemplate jdbc, KvTarget target, Clock clock) {
+		this.jdbc = jdbc;
+		this.target = target;
+		this.clock = clock;
+	}
+
+	/** Sends and settles a chunk of plans; returns what happened, for counting. */
+	public Outcome flush(List<? extends FlushPlan> plans) {
+		List<FlushPlan.Put> puts = new ArrayList<>();
+		List<FlushPlan.Delete> deletes = new ArrayList<>();
+		List<DirtyKey> settled = new ArrayList<>();
+		List<String> forget = new ArrayList<>();
+		int refused = 0;
+		for (FlushPlan plan : plans) {
+			if (plan instanceof FlushPlan.Put put) {
+				puts.add(put);
+			}
+			else if (plan instanceof FlushPlan.Delete delete) {
+				deletes.add(delete);
+			}
+			else if (plan instanceof FlushPlan.Unchanged unchanged) {
+				settled.add(unchanged.dirty());
+				if (unchanged.forget()) {
+					forget.add(unchanged.dirty().physicalKey());
+				}
+			}
+			else if (plan instanceof FlushPlan.Refused refusal) {
+				refused++;
+				log.error("Physical key \"{}\" stays unsent: {}", refusal.dirty().physicalKey(), refusal.reason());
+			}
+		}
+		Set<String> notStored = new HashSet<>(this.target.put(puts.stream().map(FlushPlan.Put::value).toList()));
+		Set<String> notDeleted = new HashSet<>(
+				this.target.delete(deletes.stream().map((d) -> d.dirty().physicalKey()).toList()));
+		List<FlushPlan.Put> stored = puts.stream().filter((p) -> !notStored.contains(p.value().key())).toList();
+		List<FlushPlan.Delete> deleted = deletes.stream()
+			.filter((d) -> !notDeleted.contains(d.dirty().physicalKey()))
+			.toList();
+		stored.forEach((p) -> {
+			forget.add(p.value().key());
+			settled.add(p.dirty());
+		});
+		deleted.forEach((d) -> {
+			forget.add(d.dirty().physicalKey());
+			settled.add(d.dirty());
+		});
+		this.jdbc.batchUpdate(FORGET, forget, forget.size(), (ps, key) -> ps.setString(1, key));
+		long now = this.clock.millis();
+		this.jdbc.batchUpdate(REMEMBER, stored, stored.size(), (ps, put) -> {
+			PhysicalValue value = put.value();
+			ps.setString(1, value.key());
+			ps.setString(2, put.rule());
+			ps.setString(3, put.digest());
+			ps.setObject(4, value.expiresAt());
+			ps.setLong(5, now);
+		});
+		this.jdbc.batchUpdate(CLEAN, settled, settled.size(), (ps, dirty) -> ps.setLong(1, dirty.id()));
+		return new Outcome(stored.size(), deleted.size(), plans.size() - puts.size() - deletes.size() - refused,
+				notStored.size() + notDeleted.size() + refused);
+	}
+
+	/** Counts of one flush: keys written, deleted, left as they were, and left dirty. */
+	public record Outcome(int written, int deleted, int unchanged, int pending) {
+	}
+
+}

@@ -1,0 +1,229 @@
+package dev.kvbatch.store;
+
+import java.sql.ResultSet;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.kvbatch.pack.PackException;
+import dev.kvbatch.pack.PackKind;
+import dev.kvbatch.pack.PackingRules;
+import dev.kvbatch.pack.Placement;
+import dev.kvbatch.stage.DeadLetters;
+import dev.kvbatch.stage.Outbox;
+import dev.kvbatch.stage.Op;
+import dev.kvbatch.stage.Rejection;
+import dev.kvbatch.stage.StagedRecord;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+
+/**
+ * The live logical entries ({@code kv_entry}) and the physical keys they dirty
+ * ({@code kv_dirty}).
+ *
+ * <p>
+ * {@link #apply} is idempotent per chunk: it sets each logical key to its last staged
+ * state (it does not add to it), marks the physical keys whose value may have changed,
+ * and moves the outbox cursor, all in the caller's transaction. Replaying a chunk after a
+ * rollback gives the same entries, so a rollup never counts an entry twice. Not
+ * thread-safe: one compress at a time.
+ */
+@Component
+public class LogicalStore {
+
+	private static final Logger log = LoggerFactory.getLogger(LogicalStore.class);
+
+	private static final String EXISTING = """
+			SELECT logical_key, physical_key, kind, value_json FROM kv_entry WHERE logical_key = ANY(?)
+			""";
+
+	private static final String DELETE = "DELETE FROM kv_entry WHERE logical_key = ?";
+
+	private static final String INSERT = """
+			INSERT INTO kv_entry (logical_key, rule, kind, physical_key, field, value_json, metric, expires_at, event_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			""";
+
+	private static final String MARK_DIRTY = """
+			INSERT INTO kv_dirty (physical_key, dirty_since)
+			SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM kv_dirty WHERE physical_key = ?)
+			""";
+
+	private final JdbcTemplate jdbc;
+
+	private final PackingRules rules;
+
+	private final JsonMapper mapper;
+
+	private final Cursors cursors;
+
+	private final DeadLetters deadLetters;
+
+	private final Clock clock;
+
+	public LogicalStore(JdbcTemplate jdbc, PackingRules rules, JsonMapper mapper, Cursors cursors,
+			DeadLetters deadLetters, Clock clock) {
+		this.jdbc = jdbc;
+		this.rules = rules;
+		this.mapper = mapper;
+		this.cursors = cursors;
+		this.deadLetters = deadLetters;
+		this.clock = clock;
+	}
+
+	/**
+	 * Applies outbox rows, given in id order, and moves the outbox cursor past the last
+	 * one. A row its rule cannot place goes to the dead letters with its outbox id and
+	 * reason; the others are applied.
+	 */
+	public void apply(List<Outbox.Row> rows) {
+		if (rows.isEmpty()) {
+			return;
+		}
+		Map<String, Outbox.Row> last = new LinkedHashMap<>();
+		long highestSeq = 0;
+		for (Outbox.Row row : rows) {
+			last.put(row.record().key(), row);
+			if (row.record().seq() != null) {
+				highestSeq = Math.max(highestSeq, row.record().seq());
+			}
+		}
+		Placement counter = (highestSeq > 0) ? counterPlacement() : null;
+		Set<String> lookup = new LinkedHashSet<>(last.keySet());
+		if (counter != null) {
+			lookup.add(counter.physicalKey());
+		}
+		Map<String, Existing> existing = existing(lookup);
+		Map<String, Entry> upserts = new LinkedHashMap<>();
+		Set<String> removed = new LinkedHashSet<>();
+		Set<String> dirty = new LinkedHashSet<>();
+		for (Outbox.Row row : last.values()) {
+			StagedRecord record = row.record();
+			Existing before = existing.get(record.key());
+			if (before != null) {
+				dirty.add(before.physicalKey());
+			}
+			if (record.op() == Op.DELETE) {
+				if (before != null) {
+					removed.add(record.key());
+				}
+				continue;
+			}
+			Entry entry = place(row);
+			if (entry == null) {
+				continue;
+			}
+			upserts.put(record.key(), entry);
+			dirty.add(entry.placement().physicalKey());
+		}
+		if (counter != null) {
+			applyCounter(counter, highestSeq, existing, upserts, dirty, rows.get(rows.size() - 1));
+		}
+		write(removed, upserts, dirty);
+		this.cursors.advance(Cursors.OUTBOX, rows.get(rows.size() - 1).id());
+	}
+
+	private @Nullable Entry place(Outbox.Row row) {
+		StagedRecord record = row.record();
+		try {
+			Placement placement = this.rules.place(record.key(), record.at());
+			Double metric = null;
+			if (placement.kind() == PackKind.ROLLUP) {
+				metric = PackingRules.metricOf(this.mapper.readTree(record.valueJson()));
+			}
+			return new Entry(record.key(), placement, record.valueJson(), metric, record.expiresAt(),
+					record.at().toEpochMilli());
+		}
+		catch (PackException | JacksonException ex) {
+			// The rules changed since staging (staging checks the same rules): keep the
+			// row, with why.
+			this.deadLetters.add(new Rejection("outbox", row.id(), "key", ex.getMessage(), record.key()));
+			log.warn("Outbox row {} dead-lettered: {}", row.id(), ex.getMessage());
+			return null;
+		}
+	}
+
+	private void applyCounter(Placement counter, long highestSeq, Map<String, Existing> existing,
+			Map<String, Entry> upserts, Set<String> dirty, Outbox.Row lastRow) {
+		String key = counter.physicalKey();
+		Entry staged = upserts.get(key);
+		Existing stored = existing.get(key);
+		long current = (staged != null) ? counterValue(staged.valueJson())
+				: ((stored != null) ? counterValue(stored.valueJson()) : 0);
+		long value = Math.max(highestSeq, current);
+		if (staged == null && stored != null && value == current) {
+			return;
+		}
+		upserts.put(key,
+				new Entry(key, counter, Long.toString(value), null, null, lastRow.record().at().toEpochMilli()));
+		dirty.add(key);
+	}
+
+	private @Nullable Placement counterPlacement() {
+		return this.rules.rules()
+			.stream()
+			.filter((rule) -> rule.kind() == PackKind.COUNTER)
+			.findFirst()
+			.map((rule) -> this.rules.place(rule.match().toString(), this.clock.instant()))
+			.orElse(null);
+	}
+
+	private Map<String, Existing> existing(Set<String> keys) {
+		Map<String, Existing> existing = new HashMap<>();
+		this.jdbc.query(EXISTING, (ResultSet rs) -> {
+			existing.put(rs.getString(1), new Existing(rs.getString(2), rs.getString(3), rs.getString(4)));
+		}, (Object) keys.toArray(String[]::new));
+		return existing;
+	}
+
+	private void write(Set<String> removed, Map<String, Entry> upserts, Set<String> dirty) {
+		List<String> deletes = new ArrayList<>(removed);
+		deletes.addAll(upserts.keySet());
+		this.jdbc.batchUpdate(DELETE, deletes, deletes.size(), (ps, key) -> ps.setString(1, key));
+		List<Entry> entries = new ArrayList<>(upserts.values());
+		this.jdbc.batchUpdate(INSERT, entries, entries.size(), (ps, entry) -> {
+			ps.setString(1, entry.logicalKey());
+			ps.setString(2, entry.placement().rule());
+			ps.setString(3, entry.placement().kind().name());
+			ps.setString(4, entry.placement().physicalKey());
+			ps.setString(5, entry.placement().field());
+			ps.setString(6, entry.valueJson());
+			ps.setObject(7, entry.metric());
+			ps.setObject(8, entry.expiresAt());
+			ps.setLong(9, entry.eventAt());
+		});
+		long now = this.clock.millis();
+		List<String> keys = new ArrayList<>(dirty);
+		this.jdbc.batchUpdate(MARK_DIRTY, keys, keys.size(), (ps, key) -> {
+			ps.setString(1, key);
+			ps.setLong(2, now);
+			ps.setString(3, key);
+		});
+	}
+
+	private record Existing(String physicalKey, String kind, String valueJson) {
+	}
+
+	private record Entry(String logicalKey, Placement placement, String valueJson, @Nullable Double metric,
+			@Nullable Long expiresAt, long eventAt) {
+	}
+
+	/**
+	 * A counter value is staged as a number or a string of digits (staging checks it).
+	 */
+	private static long counterValue(String json) {
+		return Long.parseLong(json.replace("\"", "").trim());
+	}
+
+}
