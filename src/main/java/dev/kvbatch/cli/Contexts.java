@@ -27,7 +27,7 @@ public final class Contexts {
 
 	/** The whole application: database, jobs, target. */
 	public ConfigurableApplicationContext full() {
-		return boot(KvBatchApplication.class);
+		return boot(KvBatchApplication.class, this.extraSources);
 	}
 
 	/**
@@ -45,8 +45,8 @@ public final class Contexts {
 		return new Contexts(settings, this.extraSources);
 	}
 
-	private ConfigurableApplicationContext boot(Class<?> source) {
-		return new SpringApplicationBuilder(source).sources(this.extraSources)
+	private ConfigurableApplicationContext boot(Class<?> source, Class<?>... extraSources) {
+		return new SpringApplicationBuilder(source).sources(extraSources)
 			.web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)

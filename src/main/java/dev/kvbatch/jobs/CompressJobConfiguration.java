@@ -17,8 +17,6 @@ import dev.kvbatch.store.PhysicalViews;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.listener.StepExecutionListener;
-import org.springframework.batch.core.scope.context.StepSynchronizationManager;
-import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -75,26 +73,16 @@ class CompressJobConfiguration {
 
 	@Bean
 	Step flushStep(JobRepository jobs, PlatformTransactionManager tm, JdbcPagingItemReader<DirtyKey> dirtyReader,
-			PhysicalViews views, Flusher flusher, CompressProperties properties, Progress progress) {
+			PhysicalViews views, Flusher flusher, CompressProperties properties, Progress progress,
+			FlushCounts counts) {
 		return new StepBuilder("flush", jobs).<DirtyKey, FlushPlan>chunk(properties.chunkSize())
 			.transactionManager(tm)
 			.reader(dirtyReader)
 			.processor(views::plan)
-			.writer((chunk) -> count(flusher.flush(chunk.getItems())))
+			.writer((chunk) -> counts.add(flusher.flush(chunk.getItems())))
 			.listener(progress)
+			.listener(counts)
 			.build();
-	}
-
-	/**
-	 * Adds a chunk's outcome to the step's counts, which the run summary and the demo
-	 * print.
-	 */
-	private static void count(Flusher.Outcome outcome) {
-		ExecutionContext counts = StepSynchronizationManager.getContext().getStepExecution().getExecutionContext();
-		counts.putLong("flush.written", counts.getLong("flush.written", 0L) + outcome.written());
-		counts.putLong("flush.deleted", counts.getLong("flush.deleted", 0L) + outcome.deleted());
-		counts.putLong("flush.unchanged", counts.getLong("flush.unchanged", 0L) + outcome.unchanged());
-		counts.putLong("flush.pending", counts.getLong("flush.pending", 0L) + outcome.pending());
 	}
 
 	/**

@@ -15,6 +15,7 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -100,7 +101,13 @@ public class JobRuns {
 	}
 
 	public JobExecution execution(long executionId) {
-		JobExecution execution = this.repository.getJobExecution(executionId);
+		JobExecution execution;
+		try {
+			execution = this.repository.getJobExecution(executionId);
+		}
+		catch (EmptyResultDataAccessException ex) {
+			execution = null;
+		}
 		if (execution == null) {
 			throw new IllegalArgumentException("no execution with id " + executionId);
 		}

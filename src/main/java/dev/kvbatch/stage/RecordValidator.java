@@ -1,5 +1,6 @@
 package dev.kvbatch.stage;
 
+import dev.kvbatch.pack.KvLimits;
 import java.math.BigInteger;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -7,6 +8,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,6 +18,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectReader;
@@ -42,16 +45,16 @@ import tools.jackson.databind.json.JsonMapper;
 public final class RecordValidator {
 
 	/** KV's limit on key length, in UTF-8 bytes. */
-	public static final int MAX_KEY_BYTES = 512;
+	public static final int MAX_KEY_BYTES = KvLimits.MAX_KEY_BYTES;
 
 	/** The limit on an idempotency id, in UTF-8 bytes. */
 	public static final int MAX_ID_BYTES = 512;
 
 	/** KV's limit on a value: 25 MiB of the value's compact JSON text. */
-	public static final long MAX_VALUE_BYTES = 25L * 1024 * 1024;
+	public static final long MAX_VALUE_BYTES = KvLimits.MAX_VALUE_BYTES;
 
 	/** KV's shortest time to live, in seconds. */
-	public static final long MIN_TTL_SECONDS = 60;
+	public static final long MIN_TTL_SECONDS = KvLimits.MIN_TTL_SECONDS;
 
 	/** How much of a rejected line the dead letter keeps. */
 	public static final int MAX_RAW_CHARS = 1000;
@@ -170,7 +173,7 @@ public final class RecordValidator {
 		try {
 			return this.reader.readTree(parser);
 		}
-		catch (tools.jackson.databind.DatabindException ex) {
+		catch (DatabindException ex) {
 			Matcher duplicate = DUPLICATE.matcher(String.valueOf(ex.getOriginalMessage()));
 			if (duplicate.find()) {
 				throw new Bad(name,
@@ -207,7 +210,7 @@ public final class RecordValidator {
 		String best = null;
 		int bestDistance = 3;
 		for (String known : PRODUCER_FIELDS) {
-			int distance = distance(name.toLowerCase(java.util.Locale.ROOT), known.toLowerCase(java.util.Locale.ROOT));
+			int distance = distance(name.toLowerCase(Locale.ROOT), known.toLowerCase(Locale.ROOT));
 			if (distance < bestDistance) {
 				best = known;
 				bestDistance = distance;

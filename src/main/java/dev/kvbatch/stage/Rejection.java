@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
  * @param line the 1-based line number in the source
  * @param field the offending field, or {@code null} when the line as a whole is bad
  * @param reason why, in words a producer can act on
- * @param raw the line as read (possibly cut to a readable length)
+ * @param raw the line as read, cut to at most {@value RecordValidator#MAX_RAW_CHARS}
+ * chars
  */
 public record Rejection(String source, long line, @Nullable String field, String reason, String raw) {
 

@@ -3,6 +3,7 @@ package dev.kvbatch.stage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
@@ -96,7 +97,7 @@ public final class SpoolReader {
 				: name;
 		String extension = name.substring(base.length());
 		Path target = dir.resolve(name);
-		for (int n = 1; Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS); n++) {
+		for (int n = 1; Files.exists(target, LinkOption.NOFOLLOW_LINKS); n++) {
 			target = dir.resolve(base + "." + n + extension);
 		}
 		SpoolWriter.move(file, target);

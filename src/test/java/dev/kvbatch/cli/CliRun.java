@@ -1,0 +1,44 @@
+package dev.kvbatch.cli;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs kvbatch's command line in this JVM against one data folder, capturing stdout and
+ * stderr.
+ */
+final class CliRun {
+
+	private final Path dataDir;
+
+	private final Class<?>[] extraSources;
+
+	CliRun(Path dataDir, Class<?>... extraSources) {
+		this.dataDir = dataDir;
+		this.extraSources = extraSources;
+	}
+
+	Result run(String... args) {
+		StringWriter out = new StringWriter();
+		StringWriter err = new StringWriter();
+		List<String> all = new ArrayList<>(List.of(args));
+		all.add("--kvbatch.data-dir=" + this.dataDir);
+		all.add("--kvbatch.jobs-dir=" + this.dataDir.resolve("no-jobs-dir"));
+		int code = new Cli(this.extraSources).output(new PrintWriter(out, true), new PrintWriter(err, true))
+			.run(all.toArray(String[]::new));
+		return new Result(code, out.toString(), err.toString());
+	}
+
+	record Result(int exitCode, String out, String err) {
+
+		@Override
+		public String toString() {
+			return "exit " + this.exitCode + "\n--- stdout\n" + this.out + "--- stderr\n" + this.err;
+		}
+
+	}
+
+}
