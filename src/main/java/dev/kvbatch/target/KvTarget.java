@@ -1,0 +1,55 @@
+package dev.kvbatch.target;
+
+import java.util.List;
+import java.util.Optional;
+
+import dev.kvbatch.pack.PhysicalValue;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The KV port: a namespace that stores physical keys. Implementations enforce KV's limits
+ * ({@link KvLimits}) before anything is sent, so a local run refuses what Cloudflare
+ * would.
+ *
+ * <p>
+ * Bulk calls are idempotent: KV is last-write-wins, so sending the same values twice
+ * leaves the same state. A call may succeed for some keys only; the keys it could not
+ * store are returned and stay the caller's to retry.
+ */
+public interface KvTarget {
+
+	/** {@code local} or {@code cloudflare}, as in the ledger. */
+	String name();
+
+	/**
+	 * Stores the values, overwriting values and expirations.
+	 * @return the keys that were not stored
+	 */
+	List<String> put(List<PhysicalValue> values);
+
+	/**
+	 * Deletes the keys; a missing key counts as deleted.
+	 * @return the keys that were not deleted
+	 */
+	List<String> delete(List<String> keys);
+
+	/** The live value of a key, if any (an expired key has none). */
+	Optional<StoredValue> get(String key);
+
+	/**
+	 * One page of live keys in UTF-8 byte order.
+	 * @param prefix only keys starting with it ({@code ""} for all)
+	 * @param cursor the previous page's cursor, or {@code null} for the first page
+	 * @param limit at most this many keys, 1 to 1000
+	 */
+	ListPage list(String prefix, @Nullable String cursor, int limit);
+
+	/** A stored value with its expiration in epoch seconds ({@code null} for never). */
+	record StoredValue(String key, String value, @Nullable Long expiration) {
+	}
+
+	/** A page of keys; {@code cursor} is {@code null} on the last page. */
+	record ListPage(List<StoredValue> keys, @Nullable String cursor) {
+	}
+
+}

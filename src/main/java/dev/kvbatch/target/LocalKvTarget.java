@@ -1,0 +1,110 @@
+package dev.kvbatch.target;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import dev.kvbatch.pack.KvLimits;
+import dev.kvbatch.pack.PhysicalValue;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The embedded target: a KV namespace kept in the kvbatch database ({@code kv_local}). It
+ * enforces KV's limits and honours expirations on read, so a local run sees what
+ * Cloudflare would show. Calls join the caller's transaction, so a chunk that rolls back
+ * leaves the namespace as it was.
+ */
+public class LocalKvTarget implements KvTarget {
+
+	private static final String DELETE = "DELETE FROM kv_local WHERE key_name = ?";
+
+	private static final String INSERT = "INSERT INTO kv_local (key_name, value_text, expires_at) VALUES (?, ?, ?)";
+
+	private static final String GET = """
+			SELECT key_name, value_text, expires_at FROM kv_local
+			WHERE key_name = ? AND (expires_at IS NULL OR expires_at > ?)
+			""";
+
+	private static final String LIST = """
+			SELECT key_name, value_text, expires_at FROM kv_local
+			WHERE key_name >= ? AND key_name > ? AND (expires_at IS NULL OR expires_at > ?)
+			ORDER BY key_name
+			FETCH FIRST ? ROWS ONLY
+			""";
+
+	private final JdbcTemplate jdbc;
+
+	private final JdbcClient client;
+
+	private final Clock clock;
+
+	public LocalKvTarget(JdbcTemplate jdbc, Clock clock) {
+		this.jdbc = jdbc;
+		this.client = JdbcClient.create(jdbc);
+		this.clock = clock;
+	}
+
+	@Override
+	public String name() {
+		return "local";
+	}
+
+	@Override
+	public List<String> put(List<PhysicalValue> values) {
+		Instant now = this.clock.instant();
+		KvChecks.bulk(values.size());
+		values.forEach((value) -> KvChecks.value(value, now));
+		this.jdbc.batchUpdate(DELETE, values, values.size(), (ps, value) -> ps.setString(1, value.key()));
+		this.jdbc.batchUpdate(INSERT, values, values.size(), (ps, value) -> {
+			ps.setString(1, value.key());
+			ps.setString(2, value.value());
+			ps.setObject(3, value.expiresAt());
+		});
+		return List.of();
+	}
+
+	@Override
+	public List<String> delete(List<String> keys) {
+		KvChecks.bulk(keys.size());
+		keys.forEach(KvChecks::key);
+		this.jdbc.batchUpdate(DELETE, keys, keys.size(), (ps, key) -> ps.setString(1, key));
+		return List.of();
+	}
+
+	@Override
+	public Optional<StoredValue> get(String key) {
+		KvChecks.key(key);
+		return this.client.sql(GET)
+			.params(key, this.clock.instant().getEpochSecond())
+			.query(LocalKvTarget::storedValue)
+			.optional();
+	}
+
+	@Override
+	public ListPage list(String prefix, @Nullable String cursor, int limit) {
+		if (limit < 1 || limit > KvLimits.MAX_LIST_LIMIT) {
+			throw new KvRejectedException("list limit must be 1 to 1000, was " + limit);
+		}
+		// Keys >= prefix, stopping at the first key past the prefix: a range scan on the
+		// primary key.
+		List<StoredValue> rows = this.client.sql(LIST)
+			.params(prefix, (cursor != null) ? cursor : "", this.clock.instant().getEpochSecond(), limit + 1)
+			.query(LocalKvTarget::storedValue)
+			.list();
+		List<StoredValue> page = rows.stream().takeWhile((row) -> row.key().startsWith(prefix)).toList();
+		boolean more = page.size() > limit;
+		List<StoredValue> keys = more ? page.subList(0, limit) : page;
+		return new ListPage(keys, more ? keys.get(keys.size() - 1).key() : null);
+	}
+
+	private static StoredValue storedValue(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+		long expiration = rs.getLong(3);
+		Long expiresAt = rs.wasNull() ? null : expiration;
+		return new StoredValue(rs.getString(1), rs.getString(2), expiresAt);
+	}
+
+}
