@@ -51,9 +51,10 @@ final class RunSummary {
 		}
 		var context = step.getExecutionContext();
 		if (context.containsKey("flush.unchanged")) {
-			details.append(" (%d sent, %d deleted, %d unchanged, %d left dirty)".formatted(
+			details.append(" (%d sent, %d deleted, %d unchanged, %d left dirty, %d deferred by the budget)".formatted(
 					context.getLong("flush.written"), context.getLong("flush.deleted"),
-					context.getLong("flush.unchanged"), context.getLong("flush.pending")));
+					context.getLong("flush.unchanged"), context.getLong("flush.pending"),
+					context.getLong("flush.deferred", 0L)));
 		}
 		return details.toString();
 	}

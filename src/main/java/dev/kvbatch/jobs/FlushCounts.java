@@ -12,16 +12,18 @@ import org.springframework.stereotype.Component;
 
 /**
  * Keeps the flush step's outcome in its execution context ({@code flush.written},
- * {@code flush.deleted}, {@code flush.unchanged}, {@code flush.pending}), where the run
- * summary and the demo read it. Counts are per execution: a restart starts them again,
- * though it restores the failed execution's context.
+ * {@code flush.deleted}, {@code flush.unchanged}, {@code flush.pending},
+ * {@code flush.deferred}), where the run summary and the demo read it. Counts are per
+ * execution: a restart starts them again, though it restores the failed execution's
+ * context.
  */
 @Component
 class FlushCounts implements StepExecutionListener {
 
 	static final String WRITTEN = "flush.written";
 
-	private static final List<String> KEYS = List.of(WRITTEN, "flush.deleted", "flush.unchanged", "flush.pending");
+	private static final List<String> KEYS = List.of(WRITTEN, "flush.deleted", "flush.unchanged", "flush.pending",
+			"flush.deferred");
 
 	@Override
 	public void beforeStep(StepExecution step) {
@@ -31,7 +33,8 @@ class FlushCounts implements StepExecutionListener {
 	/** Adds one chunk's outcome; called from the writer, inside the step. */
 	void add(Flusher.Outcome outcome) {
 		ExecutionContext counts = StepSynchronizationManager.getContext().getStepExecution().getExecutionContext();
-		long[] values = { outcome.written(), outcome.deleted(), outcome.unchanged(), outcome.pending() };
+		long[] values = { outcome.written(), outcome.deleted(), outcome.unchanged(), outcome.pending(),
+				outcome.deferred() };
 		for (int i = 0; i < KEYS.size(); i++) {
 			counts.putLong(KEYS.get(i), counts.getLong(KEYS.get(i)) + values[i]);
 		}

@@ -8,6 +8,8 @@ import java.util.Set;
 
 import dev.kvbatch.pack.PhysicalValue;
 import dev.kvbatch.target.KvTarget;
+import dev.kvbatch.usage.DailyBudget;
+import dev.kvbatch.usage.Operation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,11 +42,14 @@ public class Flusher {
 
 	private final KvTarget target;
 
+	private final DailyBudget budget;
+
 	private final Clock clock;
 
-	public Flusher(JdbcTemplate jdbc, KvTarget target, Clock clock) {
+	public Flusher(JdbcTemplate jdbc, KvTarget target, DailyBudget budget, Clock clock) {
 		this.jdbc = jdbc;
 		this.target = target;
+		this.budget = budget;
 		this.clock = clock;
 	}
 
@@ -73,6 +78,19 @@ public class Flusher {
 				log.error("Physical key \"{}\" stays unsent: {}", refusal.dirty().physicalKey(), refusal.reason());
 			}
 		}
+		// Longest-dirty first: plans come in dirty order, so the budget defers the newest
+		// keys, which keep coalescing until the next run.
+		int deferred = 0;
+		long writes = this.budget.remaining(Operation.WRITE);
+		if (puts.size() > writes) {
+			deferred += puts.size() - (int) writes;
+			puts = puts.subList(0, (int) writes);
+		}
+		long removals = this.budget.remaining(Operation.DELETE);
+		if (deletes.size() > removals) {
+			deferred += deletes.size() - (int) removals;
+			deletes = deletes.subList(0, (int) removals);
+		}
 		Set<String> notStored = new HashSet<>(this.target.put(puts.stream().map(FlushPlan.Put::value).toList()));
 		Set<String> notDeleted = new HashSet<>(
 				this.target.delete(deletes.stream().map((d) -> d.dirty().physicalKey()).toList()));
@@ -99,12 +117,22 @@ public class Flusher {
 			ps.setLong(5, now);
 		});
 		this.jdbc.batchUpdate(CLEAN, settled, settled.size(), (ps, dirty) -> ps.setLong(1, dirty.id()));
-		return new Outcome(stored.size(), deleted.size(), plans.size() - puts.size() - deletes.size() - refused,
-				notStored.size() + notDeleted.size() + refused);
+		int unchanged = plans.size() - puts.size() - deletes.size() - deferred - refused;
+		return new Outcome(stored.size(), deleted.size(), unchanged, notStored.size() + notDeleted.size() + refused,
+				deferred);
 	}
 
-	/** Counts of one flush: keys written, deleted, left as they were, and left dirty. */
-	public record Outcome(int written, int deleted, int unchanged, int pending) {
+	/**
+	 * Counts of one flush.
+	 *
+	 * @param written keys written
+	 * @param deleted keys deleted
+	 * @param unchanged keys whose value KV already holds
+	 * @param pending keys left dirty because the target did not take them or a KV limit
+	 * refused them
+	 * @param deferred keys left dirty because today's budget is spent
+	 */
+	public record Outcome(int written, int deleted, int unchanged, int pending, int deferred) {
 	}
 
 }

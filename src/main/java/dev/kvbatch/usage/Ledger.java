@@ -36,6 +36,14 @@ public class Ledger {
 			SELECT operation, SUM(keys) FROM kv_ledger WHERE job_execution_id = ? GROUP BY operation
 			""";
 
+	private static final String EXHAUSTED = """
+			SELECT COUNT(*) FROM kv_quota_exhausted WHERE usage_day = ? AND target = ? AND operation = ?
+			""";
+
+	private static final String MARK_EXHAUSTED = """
+			INSERT INTO kv_quota_exhausted (usage_day, target, operation, recorded_at) VALUES (?, ?, ?, ?)
+			""";
+
 	private final JdbcClient jdbc;
 
 	private final Clock clock;
@@ -76,6 +84,22 @@ public class Ledger {
 			sent.put(Operation.valueOf(rs.getString(1).toUpperCase(Locale.ROOT)), rs.getLong(2));
 		});
 		return sent;
+	}
+
+	/** Whether KV refused an operation kind for the rest of a UTC day. */
+	public boolean exhausted(LocalDate day, String target, Operation operation) {
+		return this.jdbc.sql(EXHAUSTED).params(day, target, operation.label()).query(Long.class).single() > 0;
+	}
+
+	/**
+	 * Records that KV refused an operation kind for the rest of today (UTC), in the
+	 * caller's transaction.
+	 */
+	public void markExhausted(String target, Operation operation) {
+		LocalDate today = today();
+		if (!exhausted(today, target, operation)) {
+			this.jdbc.sql(MARK_EXHAUSTED).params(today, target, operation.label(), this.clock.millis()).update();
+		}
 	}
 
 	/** Today in UTC, the day KV's free-plan counters reset on. */
