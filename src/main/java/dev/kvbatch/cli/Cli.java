@@ -22,6 +22,8 @@ public class Cli {
 
 	private final Class<?>[] extraSources;
 
+	private Class<?>[] stagingSources = {};
+
 	private PrintWriter out = new PrintWriter(System.out, true);
 
 	private PrintWriter err = new PrintWriter(System.err, true);
@@ -31,6 +33,12 @@ public class Cli {
 	 */
 	public Cli(Class<?>... extraSources) {
 		this.extraSources = extraSources;
+	}
+
+	/** Further Spring sources for the staging context, which has no database. */
+	public Cli stagingSources(Class<?>... sources) {
+		this.stagingSources = sources;
+		return this;
 	}
 
 	/** Sends command output and errors to these writers instead of stdout and stderr. */
@@ -47,7 +55,8 @@ public class Cli {
 		for (String arg : args) {
 			(SETTING.matcher(arg).matches() ? settings : command).add(arg);
 		}
-		CommandLine line = new CommandLine(new KvBatchCommand(new Contexts(settings, this.extraSources)));
+		CommandLine line = new CommandLine(
+				new KvBatchCommand(new Contexts(settings, this.extraSources, this.stagingSources)));
 		line.setOut(this.out);
 		line.setErr(this.err);
 		line.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {

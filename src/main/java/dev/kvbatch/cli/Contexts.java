@@ -20,9 +20,12 @@ public final class Contexts {
 
 	private final Class<?>[] extraSources;
 
-	Contexts(List<String> settings, Class<?>... extraSources) {
+	private final Class<?>[] stagingSources;
+
+	Contexts(List<String> settings, Class<?>[] extraSources, Class<?>[] stagingSources) {
 		this.settings = List.copyOf(settings);
 		this.extraSources = extraSources;
+		this.stagingSources = stagingSources;
 	}
 
 	/** The whole application: database, jobs, target. */
@@ -34,7 +37,7 @@ public final class Contexts {
 	 * Settings and staging only: no database, so staging never waits for a running job.
 	 */
 	public ConfigurableApplicationContext staging() {
-		return boot(StagingContext.class);
+		return boot(StagingContext.class, this.stagingSources);
 	}
 
 	/** A copy whose {@code name} setting is {@code value}, replacing any given one. */
@@ -42,7 +45,7 @@ public final class Contexts {
 		List<String> settings = new ArrayList<>(this.settings);
 		settings.removeIf((setting) -> setting.startsWith("--" + name + "="));
 		settings.add("--" + name + "=" + value);
-		return new Contexts(settings, this.extraSources);
+		return new Contexts(settings, this.extraSources, this.stagingSources);
 	}
 
 	private ConfigurableApplicationContext boot(Class<?> source, Class<?>... extraSources) {

@@ -3,6 +3,7 @@ package dev.kvbatch.cli;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import dev.kvbatch.usage.Ledger;
 import dev.kvbatch.usage.Operation;
@@ -21,8 +22,9 @@ final class RunSummary {
 	static int print(ApplicationContext context, JobExecution execution, PrintWriter out, PrintWriter err) {
 		Duration took = (execution.getStartTime() != null && execution.getEndTime() != null)
 				? Duration.between(execution.getStartTime(), execution.getEndTime()) : Duration.ZERO;
-		out.printf("%s execution %d: %s in %.1f s%n", execution.getJobInstance().getJobName(), execution.getId(),
-				execution.getStatus(), took.toMillis() / 1000.0);
+		boolean dryRun = "true".equals(execution.getJobParameters().getString("dry-run"));
+		out.printf("%s execution %d: %s in %.1f s%s%n", execution.getJobInstance().getJobName(), execution.getId(),
+				execution.getStatus(), took.toMillis() / 1000.0, dryRun ? " (dry run: nothing was changed)" : "");
 		for (StepExecution step : execution.getStepExecutions()) {
 			out.printf("  %-8s read %,d, written %,d%s%n", step.getStepName(), step.getReadCount(),
 					step.getWriteCount(), details(step));
@@ -55,6 +57,18 @@ final class RunSummary {
 					context.getLong("flush.written"), context.getLong("flush.deleted"),
 					context.getLong("flush.unchanged"), context.getLong("flush.pending"),
 					context.getLong("flush.deferred", 0L)));
+		}
+		// Counts a step keeps under its own name: expire.rewrites, retention.outbox, ...
+		String prefix = step.getStepName() + ".";
+		String counts = context.entrySet()
+			.stream()
+			.filter((entry) -> entry.getKey().startsWith(prefix) && entry.getValue() instanceof Long)
+			.filter((entry) -> !step.getStepName().equals("flush"))
+			.map((entry) -> entry.getKey().substring(prefix.length()) + " " + entry.getValue())
+			.sorted()
+			.collect(Collectors.joining(", "));
+		if (!counts.isEmpty()) {
+			details.append(" (").append(counts).append(')');
 		}
 		return details.toString();
 	}

@@ -55,11 +55,6 @@ public class LogicalStore {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			""";
 
-	private static final String MARK_DIRTY = """
-			INSERT INTO kv_dirty (physical_key, dirty_since)
-			SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM kv_dirty WHERE physical_key = ?)
-			""";
-
 	private final JdbcTemplate jdbc;
 
 	private final PackingRules rules;
@@ -70,15 +65,18 @@ public class LogicalStore {
 
 	private final DeadLetters deadLetters;
 
+	private final DirtyKeys dirtyKeys;
+
 	private final Clock clock;
 
 	public LogicalStore(JdbcTemplate jdbc, PackingRules rules, JsonMapper mapper, Cursors cursors,
-			DeadLetters deadLetters, Clock clock) {
+			DeadLetters deadLetters, DirtyKeys dirtyKeys, Clock clock) {
 		this.jdbc = jdbc;
 		this.rules = rules;
 		this.mapper = mapper;
 		this.cursors = cursors;
 		this.deadLetters = deadLetters;
+		this.dirtyKeys = dirtyKeys;
 		this.clock = clock;
 	}
 
@@ -203,13 +201,7 @@ public class LogicalStore {
 			ps.setObject(8, entry.expiresAt());
 			ps.setLong(9, entry.eventAt());
 		});
-		long now = this.clock.millis();
-		List<String> keys = new ArrayList<>(dirty);
-		this.jdbc.batchUpdate(MARK_DIRTY, keys, keys.size(), (ps, key) -> {
-			ps.setString(1, key);
-			ps.setLong(2, now);
-			ps.setString(3, key);
-		});
+		this.dirtyKeys.mark(dirty);
 	}
 
 	private record Existing(String physicalKey, String kind, String valueJson) {

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,7 +28,12 @@ final class CliRun {
 		List<String> all = new ArrayList<>(List.of(args));
 		all.add("--kvbatch.data-dir=" + this.dataDir);
 		all.add("--kvbatch.jobs-dir=" + this.dataDir.resolve("no-jobs-dir"));
-		int code = new Cli(this.extraSources).output(new PrintWriter(out, true), new PrintWriter(err, true))
+		// The clock is the one seam staging shares with the jobs.
+		Class<?>[] staging = Arrays.stream(this.extraSources)
+			.filter(FixedClockConfiguration.class::equals)
+			.toArray(Class<?>[]::new);
+		int code = new Cli(this.extraSources).stagingSources(staging)
+			.output(new PrintWriter(out, true), new PrintWriter(err, true))
 			.run(all.toArray(String[]::new));
 		return new Result(code, out.toString(), err.toString());
 	}

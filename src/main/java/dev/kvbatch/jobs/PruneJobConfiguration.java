@@ -1,0 +1,115 @@
+package dev.kvbatch.jobs;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import dev.kvbatch.store.ExpiredEntries;
+import dev.kvbatch.store.ExpiredEntry;
+import dev.kvbatch.store.PhysicalViews;
+import dev.kvbatch.store.Retention;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.flow.FlowExecutionStatus;
+import org.springframework.batch.core.job.flow.JobExecutionDecider;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
+import org.springframework.batch.infrastructure.item.database.Order;
+import org.springframework.batch.infrastructure.item.database.builder.JdbcPagingItemReaderBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * {@code prune}: remove expired logical entries and mark their physical keys; flush them
+ * (rewrites under the same daily budget as compress, deletes only for keys KV has not
+ * expired itself); then trim every local table to its retention. With
+ * {@code dry-run=true} it changes nothing and reports what it would remove and cost.
+ */
+@Configuration(proxyBeanMethods = false)
+class PruneJobConfiguration {
+
+	static final String DRY_RUN = "dry-run";
+
+	@Bean
+	Job prune(JobRepository jobs, Step expireStep, Step flushStep, Step retentionStep, RunListener runs) {
+		JobExecutionDecider mode = (job, step) -> new FlowExecutionStatus(
+				isDryRun(job.getJobParameters().getString(DRY_RUN)) ? "DRY_RUN" : "PRUNE");
+		return new JobBuilder("prune", jobs).listener(runs)
+			.start(expireStep)
+			.next(mode)
+			.on("DRY_RUN")
+			.to(retentionStep)
+			.from(mode)
+			.on("*")
+			.to(flushStep)
+			.next(retentionStep)
+			.end()
+			.build();
+	}
+
+	@Bean
+	Step expireStep(JobRepository jobs, PlatformTransactionManager tm, JdbcPagingItemReader<ExpiredEntry> expiredReader,
+			ExpiredEntryWriter writer, CompressProperties properties, Progress progress) {
+		return new StepBuilder("expire", jobs).<ExpiredEntry, ExpiredEntry>chunk(properties.chunkSize())
+			.transactionManager(tm)
+			.reader(expiredReader)
+			.writer(writer)
+			.listener(progress)
+			.build();
+	}
+
+	@Bean
+	Step retentionStep(JobRepository jobs, PlatformTransactionManager tm, RetentionTasklet tasklet) {
+		return new StepBuilder("retention", jobs).tasklet(tasklet, tm).build();
+	}
+
+	@Bean
+	@StepScope
+	ExpiredEntryWriter expiredEntryWriter(ExpiredEntries entries, PhysicalViews views,
+			@Value("#{jobParameters['" + DRY_RUN + "']}") String dryRun) {
+		return new ExpiredEntryWriter(entries, views, isDryRun(dryRun));
+	}
+
+	@Bean
+	@StepScope
+	RetentionTasklet retentionTasklet(Retention retention,
+			@Value("#{jobParameters['" + DRY_RUN + "']}") String dryRun) {
+		return new RetentionTasklet(retention, isDryRun(dryRun));
+	}
+
+	/**
+	 * Entries past their expiration now, in key order (rollup buckets only once wholly
+	 * expired).
+	 */
+	@Bean
+	@StepScope
+	JdbcPagingItemReader<ExpiredEntry> expiredReader(DataSource dataSource, Clock clock, CompressProperties properties)
+			throws Exception {
+		return new JdbcPagingItemReaderBuilder<ExpiredEntry>().name("expiredReader")
+			.dataSource(dataSource)
+			.selectClause("e.logical_key, e.physical_key")
+			.fromClause("kv_entry e")
+			.whereClause(ExpiredEntries.WHERE)
+			.parameterValues(Map.of("now", clock.instant().getEpochSecond()))
+			.sortKeys(Map.of("logical_key", Order.ASCENDING))
+			.rowMapper((rs, row) -> new ExpiredEntry(rs.getString(1), rs.getString(2)))
+			.pageSize(properties.chunkSize())
+			// Removed rows drop out of the query, and the key order makes a restart's
+			// re-read harmless.
+			.saveState(false)
+			.build();
+	}
+
+	static boolean isDryRun(String value) {
+		return value != null && List.of("true", "yes", "1").contains(value.toLowerCase(java.util.Locale.ROOT));
+	}
+
+}

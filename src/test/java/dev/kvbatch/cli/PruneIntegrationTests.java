@@ -1,0 +1,183 @@
+package dev.kvbatch.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code kvbatch run prune} with a moved clock: expired entries leave packed keys, KV's
+ * own expiration is never paid for with a delete, and every local table stays within its
+ * retention.
+ */
+class PruneIntegrationTests {
+
+	private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
+
+	@TempDir
+	Path tmp;
+
+	@Test
+	void expiresMapEntriesOneByOneRollupBucketsWholeAndLeavesKvToExpireKeys() throws IOException {
+		Path data = this.tmp.resolve("data");
+		CliRun cli = new CliRun(data, FixedClockConfiguration.class);
+		long hour = T0.minus(Duration.ofHours(1)).toEpochMilli();
+		stage(cli, T0, """
+				{"op":"put","key":"mobile-mapping:dev1:t1","value":"one","expiration":%d}
+				{"op":"put","key":"mobile-mapping:dev1:t2","value":"two","expiration":%d}
+				{"op":"put","key":"album","value":{"title":"x"},"expiration":%d}
+				{"op":"put","key":"metrics:cpu:%d:r1","value":1,"expiration":%d}
+				{"op":"put","key":"metrics:cpu:%d:r2","value":{"value":2},"expiration":%d}
+				""".formatted(at(1), at(2), at(1), hour, at(1), hour + 1, at(2)));
+		assertThat(cli.run("run", "compress", now(T0)).out()).contains("KV       3 writes");
+
+		CliRun.Result firstHour = cli.run("run", "prune", now(T0.plusSeconds(3601)));
+
+		assertThat(firstHour.exitCode()).as(firstHour.toString()).isZero();
+		assertThat(firstHour.out()).contains("KV       1 writes, 0 deletes");
+		assertThat(cli.run("kv", "get", "mobile-batch:dev1", now(T0.plusSeconds(3601))).out().trim())
+			.isEqualTo("{\"t2\":\"two\"}");
+		assertThat(cli.run("kv", "get", "metrics:hour:2026-11-24T09", now(T0.plusSeconds(3601))).out().trim())
+			.as("a bucket with live entries keeps all its counts")
+			.isEqualTo("{\"cpu\":{\"count\":2,\"sum\":3,\"min\":1,\"max\":2}}");
+
+		CliRun.Result secondHour = cli.run("run", "prune", now(T0.plusSeconds(7201)));
+
+		assertThat(secondHour.out()).contains("KV       0 writes, 0 deletes");
+		assertThat(cli.run("kv", "list", now(T0.plusSeconds(7201))).out()).isEmpty();
+		assertThat(TableRows.count(data, "kv_entry")).isZero();
+		assertThat(TableRows.count(data, "kv_physical")).isZero();
+		assertThat(TableRows.count(data, "kv_dirty")).isZero();
+	}
+
+	@Test
+	void dryRunReportsWhatItWouldRemoveAndCostWithoutChangingAnything() throws IOException {
+		Path data = this.tmp.resolve("data");
+		CliRun cli = new CliRun(data, FixedClockConfiguration.class);
+		stage(cli, T0, """
+				{"op":"put","key":"mobile-mapping:dev1:t1","value":1,"expiration":%d}
+				{"op":"put","key":"mobile-mapping:dev1:t2","value":2}
+				{"op":"put","key":"album","value":3,"expiration":%d}
+				""".formatted(at(1), at(1)));
+		cli.run("run", "compress", now(T0));
+
+		CliRun.Result dryRun = cli.run("run", "prune", "dry-run=true", now(T0.plusSeconds(3601)));
+
+		assertThat(dryRun.exitCode()).as(dryRun.toString()).isZero();
+		assertThat(dryRun.out()).contains("(dry run: nothing was changed)")
+			.contains("expire   read 2, written 2 (left-to-kv 1, rewrites 1)")
+			.contains("KV       0 writes, 0 deletes")
+			.doesNotContain("flush");
+		assertThat(TableRows.count(data, "kv_entry")).isEqualTo(3);
+		assertThat(cli.run("kv", "get", "mobile-batch:dev1", now(T0.plusSeconds(3601))).out().trim())
+			.isEqualTo("{\"t1\":1,\"t2\":2}");
+	}
+
+	@Test
+	void keepsEveryLocalTableWithinItsRetention() throws IOException {
+		Path data = this.tmp.resolve("data");
+		CliRun cli = new CliRun(data, FixedClockConfiguration.class);
+		stage(cli, T0, """
+				{"op":"put","key":"album","value":1,"id":"evt-1"}
+				{"op":"put","key":"short-lived","value":1,"ttl":60}
+				{"op":"put","key":"bad","value":1,"ttl":5}
+				""");
+		cli.run("run", "compress", now(T0));
+		assertThat(TableRows.count(data, "kv_outbox")).isEqualTo(2);
+		assertThat(TableRows.count(data, "kv_staged_id")).isEqualTo(1);
+		assertThat(TableRows.count(data, "kv_dead_letter")).isEqualTo(1);
+		assertThat(TableRows.count(data, "kv_ledger")).isEqualTo(1);
+		assertThat(TableRows.count(data, "kv_local")).isEqualTo(2);
+		assertThat(Files.list(data.resolve("spool/done")).count()).isEqualTo(1);
+		String[] retention = { "--kvbatch.retention.outbox=1h", "--kvbatch.retention.idempotency-ids=1d",
+				"--kvbatch.retention.dead-letters=1d", "--kvbatch.retention.ledger-detail=2d",
+				"--kvbatch.retention.ledger-daily=3d", "--kvbatch.retention.job-metadata=2d",
+				"--kvbatch.retention.spool-done=1d", "--kvbatch.retention.batch-size=1" };
+
+		CliRun.Result nextDay = cli.run(args(retention, "run", "prune", now(T0.plus(Duration.ofHours(25)))));
+
+		assertThat(nextDay.exitCode()).as(nextDay.toString()).isZero();
+		assertThat(TableRows.count(data, "kv_outbox")).isZero();
+		assertThat(TableRows.count(data, "kv_staged_id")).isZero();
+		assertThat(TableRows.count(data, "kv_dead_letter")).isZero();
+		assertThat(TableRows.count(data, "kv_local")).as("KV drops expired keys itself").isEqualTo(1);
+		assertThat(TableRows.count(data, "kv_ledger")).as("detail is kept two days").isEqualTo(1);
+		assertThat(Files.list(data.resolve("spool/done")).count()).isZero();
+		assertThat(TableRows.count(data, "BATCH_JOB_EXECUTION")).isEqualTo(2);
+
+		cli.run(args(retention, "run", "prune", now(T0.plus(Duration.ofDays(3)).plusSeconds(1))));
+
+		assertThat(TableRows.count(data, "kv_ledger")).isZero();
+		assertThat(TableRows.count(data, "kv_ledger_daily")).as("rolled up per day, target and operation").isEqualTo(1);
+		// Spring Batch stamps executions with the system clock, so with this run's clock
+		// three days ahead every finished
+		// run is past the two-day retention: only the running prune is left.
+		assertThat(TableRows.count(data, "BATCH_JOB_EXECUTION")).isEqualTo(1);
+		assertThat(TableRows.count(data, "BATCH_JOB_INSTANCE")).isEqualTo(1);
+
+		cli.run(args(retention, "run", "prune", now(T0.plus(Duration.ofDays(5)))));
+
+		assertThat(TableRows.count(data, "kv_ledger_daily")).isZero();
+		assertThat(TableRows.count(data, "kv_staged_daily")).isZero();
+	}
+
+	@Test
+	void interruptedPruneRestartsToTheSameKvStateAsACleanOne() throws IOException {
+		String input = """
+				{"op":"put","key":"mobile-mapping:a:old","value":1,"expiration":%d}
+				{"op":"put","key":"mobile-mapping:a:new","value":2}
+				{"op":"put","key":"mobile-mapping:b:old","value":3,"expiration":%d}
+				{"op":"put","key":"mobile-mapping:b:new","value":4}
+				{"op":"put","key":"mobile-mapping:c:old","value":5,"expiration":%d}
+				{"op":"put","key":"mobile-mapping:c:new","value":6}
+				""".formatted(at(1), at(1), at(1));
+		String later = now(T0.plusSeconds(3601));
+		CliRun interrupted = new CliRun(this.tmp.resolve("interrupted"), FixedClockConfiguration.class);
+		CliRun failing = new CliRun(this.tmp.resolve("interrupted"), FixedClockConfiguration.class,
+				FailingTargetConfiguration.class);
+		CliRun clean = new CliRun(this.tmp.resolve("clean"), FixedClockConfiguration.class);
+		for (CliRun cli : new CliRun[] { interrupted, clean }) {
+			stage(cli, T0, input);
+			cli.run("run", "compress", now(T0));
+		}
+
+		CliRun.Result crash = failing.run("run", "prune", later, "--kvbatch.compress.chunk-size=1",
+				"--test.fail-after-keys=1");
+		assertThat(crash.exitCode()).as(crash.toString()).isEqualTo(ExitCodes.FAILED);
+		CliRun.Result restart = interrupted.run("restart", "--last", "prune", later);
+		assertThat(restart.exitCode()).as(restart.toString()).isZero();
+		assertThat(restart.out()).contains("KV       2 writes");
+		assertThat(clean.run("run", "prune", later).out()).contains("KV       3 writes");
+
+		assertThat(interrupted.run("kv", "list", "--json", later).out())
+			.isEqualTo(clean.run("kv", "list", "--json", later).out())
+			.contains("{\\\"new\\\":2}");
+	}
+
+	private void stage(CliRun cli, Instant now, String lines) throws IOException {
+		Path file = Files.writeString(Files.createTempFile(this.tmp, "in", ".jsonl"), lines);
+		assertThat(cli.run("stage", file.toString(), now(now)).exitCode()).isZero();
+	}
+
+	private static long at(int hours) {
+		return T0.plus(Duration.ofHours(hours)).getEpochSecond();
+	}
+
+	private static String now(Instant now) {
+		return "--test.now=" + now;
+	}
+
+	private static String[] args(String[] settings, String... args) {
+		String[] all = new String[settings.length + args.length];
+		System.arraycopy(args, 0, all, 0, args.length);
+		System.arraycopy(settings, 0, all, args.length, settings.length);
+		return all;
+	}
+
+}
