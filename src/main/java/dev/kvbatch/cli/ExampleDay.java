@@ -79,12 +79,13 @@ final class ExampleDay {
 			lines.add(delete("hash:%08x".formatted(i * 2654435761L & 0xffffffffL)));
 		}
 		for (int i = share(WEBHOOK_PUTS, hour); i < share(WEBHOOK_PUTS, hour + 1); i++) {
-			lines.add("{\"op\":\"put\",\"key\":\"webhook-delivery:d%d\",\"id\":\"delivery-%s-%d\",".formatted(i,
-					this.day, i) + "\"value\":{\"status\":200,\"event\":\"item:updated\"},\"ttl\":" + SEVEN_DAYS
-					+ ",\"at\":\"" + at(start, random) + "\"}");
+			String delivery = "%s-d%d".formatted(this.day, i);
+			lines.add(("{\"op\":\"put\",\"key\":\"webhook-delivery:%s\",\"id\":\"delivery-%s\",\"value\":"
+					+ "{\"status\":200,\"event\":\"item:updated\"},\"ttl\":%d,\"at\":\"%s\"}")
+				.formatted(delivery, delivery, SEVEN_DAYS, at(start, random)));
 		}
 		for (int i = share(WEBHOOK_DELETES, hour); i < share(WEBHOOK_DELETES, hour + 1); i++) {
-			lines.add(delete("webhook-delivery:d" + i));
+			lines.add(delete("webhook-delivery:%s-d%d".formatted(this.day, i)));
 		}
 		for (int i = share(METRIC_PUTS, hour); i < share(METRIC_PUTS, hour + 1); i++) {
 			Instant at = at(start, random);
