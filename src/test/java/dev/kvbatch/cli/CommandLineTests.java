@@ -29,7 +29,7 @@ class CommandLineTests {
 		CliRun.Result run = new CliRun(this.dataDir).run("run", "compres");
 
 		assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
-		assertThat(run.err()).isEqualTo("kvbatch: unknown job \"compres\"; jobs: compress, ingest\n");
+		assertThat(run.err()).isEqualTo("kvbatch: unknown job \"compres\"; jobs: compress, ingest, prune\n");
 	}
 
 	@Test

@@ -2,7 +2,6 @@ package dev.kvbatch.cli;
 
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.kvbatch.pack.PhysicalValue;
@@ -10,7 +9,6 @@ import dev.kvbatch.target.KvTarget;
 import dev.kvbatch.target.LocalKvTarget;
 import dev.kvbatch.target.MeteredKvTarget;
 import dev.kvbatch.usage.Ledger;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -32,20 +30,13 @@ class FailingTargetConfiguration {
 		return new MeteredKvTarget(new FailAfter(new LocalKvTarget(jdbc, clock), failAfterKeys), ledger);
 	}
 
-	static class FailAfter implements KvTarget {
-
-		private final KvTarget delegate;
+	static class FailAfter extends ForwardingKvTarget {
 
 		private final AtomicInteger budget;
 
 		FailAfter(KvTarget delegate, int keys) {
-			this.delegate = delegate;
+			super(delegate);
 			this.budget = new AtomicInteger(keys);
-		}
-
-		@Override
-		public String name() {
-			return this.delegate.name();
 		}
 
 		@Override
@@ -53,22 +44,7 @@ class FailingTargetConfiguration {
 			if (this.budget.addAndGet(-values.size()) < 0) {
 				throw new IllegalStateException("simulated crash of the target");
 			}
-			return this.delegate.put(values);
-		}
-
-		@Override
-		public List<String> delete(List<String> keys) {
-			return this.delegate.delete(keys);
-		}
-
-		@Override
-		public Optional<StoredValue> get(String key) {
-			return this.delegate.get(key);
-		}
-
-		@Override
-		public ListPage list(String prefix, @Nullable String cursor, int limit) {
-			return this.delegate.list(prefix, cursor, limit);
+			return super.put(values);
 		}
 
 	}

@@ -12,17 +12,14 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import dev.kvbatch.KvBatchApplication;
 import dev.kvbatch.jobs.JobRuns;
-import dev.kvbatch.pack.PhysicalValue;
 import dev.kvbatch.stage.Stager;
 import dev.kvbatch.target.KvTarget;
 import dev.kvbatch.target.LocalKvTarget;
 import dev.kvbatch.target.MeteredKvTarget;
 import dev.kvbatch.usage.Ledger;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -170,43 +167,21 @@ class ThirtyDaysIntegrationTests {
 	 * Checks each delete against what KV holds: a key KV has already expired must never
 	 * cost a delete.
 	 */
-	static final class DeleteWatch implements KvTarget {
-
-		private final KvTarget local;
+	static final class DeleteWatch extends ForwardingKvTarget {
 
 		final List<String> expiredByKv = new ArrayList<>();
 
 		long sent;
 
 		DeleteWatch(KvTarget local) {
-			this.local = local;
-		}
-
-		@Override
-		public String name() {
-			return this.local.name();
-		}
-
-		@Override
-		public List<String> put(List<PhysicalValue> values) {
-			return this.local.put(values);
+			super(local);
 		}
 
 		@Override
 		public List<String> delete(List<String> keys) {
 			this.sent += keys.size();
-			keys.stream().filter((key) -> this.local.get(key).isEmpty()).forEach(this.expiredByKv::add);
-			return this.local.delete(keys);
-		}
-
-		@Override
-		public Optional<StoredValue> get(String key) {
-			return this.local.get(key);
-		}
-
-		@Override
-		public ListPage list(String prefix, @Nullable String cursor, int limit) {
-			return this.local.list(prefix, cursor, limit);
+			keys.stream().filter((key) -> get(key).isEmpty()).forEach(this.expiredByKv::add);
+			return super.delete(keys);
 		}
 
 	}
