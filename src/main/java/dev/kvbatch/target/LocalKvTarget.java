@@ -30,7 +30,7 @@ public class LocalKvTarget implements KvTarget {
 			""";
 
 	private static final String LIST = """
-			SELECT key_name, value_text, expires_at FROM kv_local
+			SELECT key_name, expires_at FROM kv_local
 			WHERE key_name >= ? AND key_name > ? AND (expires_at IS NULL OR expires_at > ?)
 			ORDER BY key_name
 			FETCH FIRST ? ROWS ONLY
@@ -91,13 +91,16 @@ public class LocalKvTarget implements KvTarget {
 		}
 		// Keys >= prefix, stopping at the first key past the prefix: a range scan on the
 		// primary key.
-		List<StoredValue> rows = this.client.sql(LIST)
+		List<ListedKey> rows = this.client.sql(LIST)
 			.params(prefix, (cursor != null) ? cursor : "", this.clock.instant().getEpochSecond(), limit + 1)
-			.query(LocalKvTarget::storedValue)
+			.query((rs, row) -> {
+				long expiration = rs.getLong(2);
+				return new ListedKey(rs.getString(1), rs.wasNull() ? null : expiration);
+			})
 			.list();
-		List<StoredValue> page = rows.stream().takeWhile((row) -> row.key().startsWith(prefix)).toList();
+		List<ListedKey> page = rows.stream().takeWhile((row) -> row.key().startsWith(prefix)).toList();
 		boolean more = page.size() > limit;
-		List<StoredValue> keys = more ? page.subList(0, limit) : page;
+		List<ListedKey> keys = more ? page.subList(0, limit) : page;
 		return new ListPage(keys, more ? keys.get(keys.size() - 1).key() : null);
 	}
 
