@@ -10,6 +10,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -143,7 +144,7 @@ final class CloudflareClient {
 	 * @return the envelope's {@code result} and {@code result_info}
 	 */
 	Envelope call(Operation operation, HttpMethod method, String path, byte @Nullable [] body) {
-		JsonNode envelope = java.util.Objects.requireNonNull(send(operation, method, path, body, false).envelope());
+		JsonNode envelope = Objects.requireNonNull(send(operation, method, path, body, false).envelope());
 		return new Envelope(envelope.path("result"), envelope.path("result_info"));
 	}
 

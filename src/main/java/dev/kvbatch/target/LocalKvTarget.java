@@ -2,7 +2,10 @@ package dev.kvbatch.target;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import dev.kvbatch.pack.KvLimits;
@@ -28,6 +31,14 @@ public class LocalKvTarget implements KvTarget {
 			SELECT key_name, value_text, expires_at FROM kv_local
 			WHERE key_name = ? AND (expires_at IS NULL OR expires_at > ?)
 			""";
+
+	private static final String BULK_GET = """
+			SELECT key_name, value_text, expires_at FROM kv_local
+			WHERE key_name IN (:keys) AND (expires_at IS NULL OR expires_at > :now)
+			""";
+
+	/** Keys per {@code IN} list of a bulk get, to keep statements bounded. */
+	private static final int BULK_GET_KEYS = 1000;
 
 	private static final String LIST = """
 			SELECT key_name, expires_at FROM kv_local
@@ -82,6 +93,23 @@ public class LocalKvTarget implements KvTarget {
 			.params(key, this.clock.instant().getEpochSecond())
 			.query(LocalKvTarget::storedValue)
 			.optional();
+	}
+
+	/** One query per 1,000 keys; the values come back in the order asked. */
+	@Override
+	public List<StoredValue> bulkGet(List<String> keys) {
+		keys.forEach(KvChecks::key);
+		long now = this.clock.instant().getEpochSecond();
+		Map<String, StoredValue> found = new HashMap<>();
+		for (int from = 0; from < keys.size(); from += BULK_GET_KEYS) {
+			this.client.sql(BULK_GET)
+				.param("keys", keys.subList(from, Math.min(keys.size(), from + BULK_GET_KEYS)))
+				.param("now", now)
+				.query(LocalKvTarget::storedValue)
+				.list()
+				.forEach((value) -> found.put(value.key(), value));
+		}
+		return keys.stream().map(found::get).filter(Objects::nonNull).toList();
 	}
 
 	@Override

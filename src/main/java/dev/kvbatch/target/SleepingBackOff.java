@@ -2,6 +2,9 @@ package dev.kvbatch.target;
 
 import java.time.Duration;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.util.backoff.BackOff;
 import org.springframework.util.backoff.BackOffExecution;
 
@@ -12,6 +15,8 @@ import org.springframework.util.backoff.BackOffExecution;
  */
 record SleepingBackOff(BackOff delegate, Sleeper sleeper) implements BackOff {
 
+	private static final Logger log = LoggerFactory.getLogger(SleepingBackOff.class);
+
 	@Override
 	public BackOffExecution start() {
 		BackOffExecution execution = this.delegate.start();
@@ -20,6 +25,7 @@ record SleepingBackOff(BackOff delegate, Sleeper sleeper) implements BackOff {
 			if (millis == BackOffExecution.STOP) {
 				return BackOffExecution.STOP;
 			}
+			log.debug("Waiting {} ms before the next attempt", millis);
 			try {
 				this.sleeper.sleep(Duration.ofMillis(millis));
 			}

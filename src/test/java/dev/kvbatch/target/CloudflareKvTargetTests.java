@@ -147,6 +147,28 @@ class CloudflareKvTargetTests {
 	}
 
 	@Test
+	void readsRetryAfterGivenAsAnHttpDate() {
+		failFirst(putRequestedBulk(),
+				aResponse().withStatus(429).withHeader("Retry-After", "Tue, 24 Nov 2026 10:02:00 GMT"));
+
+		assertThat(target().put(List.of(new PhysicalValue("a", "1", null)))).isEmpty();
+
+		assertThat(this.clock.sleeps()).containsExactly(Duration.ofMinutes(2));
+	}
+
+	@Test
+	void backsOffOnA429WithoutRetryAfter() {
+		failFirst(putRequestedBulk(), aResponse().withStatus(429)
+			.withBody(FakeCloudflareKv.errorBody(10000, "Writes to the same key within 1 second")));
+
+		assertThat(target().put(List.of(new PhysicalValue("a", "1", null)))).isEmpty();
+
+		assertThat(this.clock.sleeps()).singleElement()
+			.satisfies((sleep) -> assertThat(sleep).isBetween(Duration.ofMillis(500), Duration.ofMillis(1500)));
+		assertThat(this.kv.snapshot()).containsOnlyKeys("a");
+	}
+
+	@Test
 	void retriesServerErrorsWithGrowingDelaysThenSucceeds() {
 		failFirst(putRequestedBulk(), aResponse().withStatus(500), aResponse().withStatus(502));
 
