@@ -3,6 +3,8 @@ package dev.kvbatch.cli;
 import java.sql.SQLException;
 
 import dev.kvbatch.ConfigurationException;
+import dev.kvbatch.target.KvAuthException;
+import dev.kvbatch.target.KvTargetException;
 
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
@@ -23,6 +25,19 @@ final class Failures {
 	private Failures() {
 	}
 
+	/**
+	 * Whether a job failed because of its configuration (a setting, a rules file, the
+	 * target's credentials): exit 2, as running it again cannot help until it is fixed.
+	 */
+	static boolean isConfiguration(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof ConfigurationException || cause instanceof KvAuthException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
 	static CommandException classify(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
 			if (cause instanceof CommandException command) {
@@ -39,8 +54,13 @@ final class Failures {
 					|| cause instanceof IllegalArgumentException) {
 				return new CommandException(ExitCodes.USAGE, cause.getMessage());
 			}
-			if (cause instanceof ConfigurationException) {
+			if (cause instanceof ConfigurationException || cause instanceof KvAuthException) {
 				return new CommandException(ExitCodes.USAGE, cause.getMessage());
+			}
+			if (cause instanceof KvTargetException) {
+				// Its message says what the target answered; its cause (an I/O error)
+				// less.
+				return new CommandException(ExitCodes.FAILED, cause.getMessage());
 			}
 			if (cause instanceof BindException bind) {
 				return new CommandException(ExitCodes.USAGE, "invalid setting " + bind.getName() + ": "

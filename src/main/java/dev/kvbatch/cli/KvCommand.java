@@ -2,6 +2,7 @@ package dev.kvbatch.cli;
 
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -81,17 +82,20 @@ class KvCommand implements Runnable {
 				String cursor = null;
 				do {
 					KvTarget.ListPage page = target.list(this.prefix, cursor, 1000);
-					for (KvTarget.StoredValue value : page.keys()) {
-						if (this.json) {
+					if (this.json) {
+						// KV lists names only; a key deleted between list and read is
+						// left out.
+						List<String> keys = page.keys().stream().map(KvTarget.ListedKey::key).toList();
+						for (KvTarget.StoredValue value : target.bulkGet(keys)) {
 							Map<String, Object> line = new LinkedHashMap<>();
 							line.put("key", value.key());
 							line.put("value", value.value());
 							line.put("expiration", value.expiration());
 							out.println(mapper.writeValueAsString(line));
 						}
-						else {
-							out.println(value.key());
-						}
+					}
+					else {
+						page.keys().forEach((key) -> out.println(key.key()));
 					}
 					cursor = page.cursor();
 				}

@@ -35,10 +35,14 @@ final class RunSummary {
 		if (execution.getStatus() == BatchStatus.COMPLETED) {
 			return ExitCodes.OK;
 		}
-		execution.getAllFailureExceptions()
-			.stream()
-			.findFirst()
-			.ifPresent((failure) -> err.println("kvbatch: " + Failures.classify(failure).getMessage()));
+		Throwable failure = execution.getAllFailureExceptions().stream().findFirst().orElse(null);
+		if (failure != null) {
+			err.println("kvbatch: " + Failures.classify(failure).getMessage());
+			if (Failures.isConfiguration(failure)) {
+				// One line, as for any configuration error: fix it, then run again.
+				return ExitCodes.USAGE;
+			}
+		}
 		err.printf("kvbatch: restart with: kvbatch restart %d%n", execution.getId());
 		return ExitCodes.FAILED;
 	}

@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import dev.kvbatch.pack.PhysicalValue;
+import dev.kvbatch.target.KvQuotaExceededException;
 import dev.kvbatch.target.KvTarget;
 import dev.kvbatch.usage.DailyBudget;
 import dev.kvbatch.usage.Operation;
@@ -60,6 +62,7 @@ public class Flusher {
 		List<DirtyKey> settled = new ArrayList<>();
 		List<String> forget = new ArrayList<>();
 		int refused = 0;
+		int unchanged = 0;
 		for (FlushPlan plan : plans) {
 			if (plan instanceof FlushPlan.Put put) {
 				puts.add(put);
@@ -67,10 +70,11 @@ public class Flusher {
 			else if (plan instanceof FlushPlan.Delete delete) {
 				deletes.add(delete);
 			}
-			else if (plan instanceof FlushPlan.Unchanged unchanged) {
-				settled.add(unchanged.dirty());
-				if (unchanged.forget()) {
-					forget.add(unchanged.dirty().physicalKey());
+			else if (plan instanceof FlushPlan.Unchanged same) {
+				unchanged++;
+				settled.add(same.dirty());
+				if (same.forget()) {
+					forget.add(same.dirty().physicalKey());
 				}
 			}
 			else if (plan instanceof FlushPlan.Refused refusal) {
@@ -91,9 +95,15 @@ public class Flusher {
 			deferred += deletes.size() - (int) removals;
 			deletes = deletes.subList(0, (int) removals);
 		}
-		Set<String> notStored = new HashSet<>(this.target.put(puts.stream().map(FlushPlan.Put::value).toList()));
-		Set<String> notDeleted = new HashSet<>(
-				this.target.delete(deletes.stream().map((d) -> d.dirty().physicalKey()).toList()));
+		List<PhysicalValue> values = puts.stream().map(FlushPlan.Put::value).toList();
+		List<String> putKeys = values.stream().map(PhysicalValue::key).toList();
+		List<String> deleteKeys = deletes.stream().map((d) -> d.dirty().physicalKey()).toList();
+		Sent putsSent = send(putKeys, () -> this.target.put(values));
+		Sent deletesSent = send(deleteKeys, () -> this.target.delete(deleteKeys));
+		Set<String> notStored = putsSent.notTaken();
+		Set<String> notDeleted = deletesSent.notTaken();
+		int refusedForToday = putsSent.refusedForToday() + deletesSent.refusedForToday();
+		deferred += refusedForToday;
 		List<FlushPlan.Put> stored = puts.stream().filter((p) -> !notStored.contains(p.value().key())).toList();
 		List<FlushPlan.Delete> deleted = deletes.stream()
 			.filter((d) -> !notDeleted.contains(d.dirty().physicalKey()))
@@ -117,9 +127,35 @@ public class Flusher {
 			ps.setLong(5, now);
 		});
 		this.jdbc.batchUpdate(CLEAN, settled, settled.size(), (ps, dirty) -> ps.setLong(1, dirty.id()));
-		int unchanged = plans.size() - puts.size() - deletes.size() - deferred - refused;
-		return new Outcome(stored.size(), deleted.size(), unchanged, notStored.size() + notDeleted.size() + refused,
-				deferred);
+		return new Outcome(stored.size(), deleted.size(), unchanged,
+				notStored.size() + notDeleted.size() - refusedForToday + refused, deferred);
+	}
+
+	/**
+	 * Sends one bulk call. When KV refuses the operation kind for the rest of the UTC
+	 * day, the budget records it (nothing of that kind is sent again today), the keys
+	 * stay dirty, and the run goes on.
+	 */
+	private Sent send(List<String> keys, Supplier<List<String>> call) {
+		if (keys.isEmpty()) {
+			return new Sent(Set.of(), 0);
+		}
+		try {
+			return new Sent(new HashSet<>(call.get()), 0);
+		}
+		catch (KvQuotaExceededException ex) {
+			log.warn("KV refused {}s for the rest of the UTC day; {} keys stay dirty until 00:00 UTC: {}",
+					ex.operation().label(), keys.size(), ex.getMessage());
+			this.budget.exhaust(ex.operation());
+			return new Sent(new HashSet<>(keys), keys.size());
+		}
+	}
+
+	/**
+	 * The keys a bulk call did not take, and how many of them KV refused for the rest of
+	 * the day.
+	 */
+	private record Sent(Set<String> notTaken, int refusedForToday) {
 	}
 
 	/**

@@ -12,6 +12,12 @@ import org.jspecify.annotations.Nullable;
  * would.
  *
  * <p>
+ * Failures are {@link KvTargetException}s: {@link KvRejectedException} (refused for
+ * good), {@link KvUnavailableException} (retries ran out: fail the step, restart later),
+ * {@link KvQuotaExceededException} (the day's allowance of one operation kind is spent)
+ * and {@link KvAuthException} (the credentials are wrong: a configuration error).
+ *
+ * <p>
  * Bulk calls are idempotent: KV is last-write-wins, so sending the same values twice
  * leaves the same state. A call may succeed for some keys only; the keys it could not
  * store are returned and stay the caller's to retry.
@@ -37,10 +43,23 @@ public interface KvTarget {
 	Optional<StoredValue> get(String key);
 
 	/**
-	 * One page of live keys in UTF-8 byte order.
+	 * The live values of several keys, in the order asked; keys with no live value are
+	 * left out. Billed as one read per key. This default reads the keys one by one;
+	 * targets with a bulk read override it.
+	 * @param keys the keys, any number (a remote target splits them into requests)
+	 */
+	default List<StoredValue> bulkGet(List<String> keys) {
+		return keys.stream().map(this::get).flatMap(Optional::stream).toList();
+	}
+
+	/**
+	 * One page of live keys in UTF-8 byte order, without their values (as KV lists them;
+	 * {@link #bulkGet} reads the values). A page may be empty before the last one; the
+	 * last page has no cursor.
 	 * @param prefix only keys starting with it ({@code ""} for all)
 	 * @param cursor the previous page's cursor, or {@code null} for the first page
-	 * @param limit at most this many keys, 1 to 1000
+	 * @param limit at most this many keys, 1 to 1000 (Cloudflare raises a limit under 10
+	 * to 10)
 	 */
 	ListPage list(String prefix, @Nullable String cursor, int limit);
 
@@ -48,8 +67,12 @@ public interface KvTarget {
 	record StoredValue(String key, String value, @Nullable Long expiration) {
 	}
 
+	/** A listed key with its expiration in epoch seconds ({@code null} for never). */
+	record ListedKey(String key, @Nullable Long expiration) {
+	}
+
 	/** A page of keys; {@code cursor} is {@code null} on the last page. */
-	record ListPage(List<StoredValue> keys, @Nullable String cursor) {
+	record ListPage(List<ListedKey> keys, @Nullable String cursor) {
 	}
 
 }

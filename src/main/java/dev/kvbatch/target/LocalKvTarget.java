@@ -2,7 +2,10 @@ package dev.kvbatch.target;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 import dev.kvbatch.pack.KvLimits;
@@ -29,8 +32,16 @@ public class LocalKvTarget implements KvTarget {
 			WHERE key_name = ? AND (expires_at IS NULL OR expires_at > ?)
 			""";
 
-	private static final String LIST = """
+	private static final String BULK_GET = """
 			SELECT key_name, value_text, expires_at FROM kv_local
+			WHERE key_name IN (:keys) AND (expires_at IS NULL OR expires_at > :now)
+			""";
+
+	/** Keys per {@code IN} list of a bulk get, to keep statements bounded. */
+	private static final int BULK_GET_KEYS = 1000;
+
+	private static final String LIST = """
+			SELECT key_name, expires_at FROM kv_local
 			WHERE key_name >= ? AND key_name > ? AND (expires_at IS NULL OR expires_at > ?)
 			ORDER BY key_name
 			FETCH FIRST ? ROWS ONLY
@@ -84,6 +95,23 @@ public class LocalKvTarget implements KvTarget {
 			.optional();
 	}
 
+	/** One query per 1,000 keys; the values come back in the order asked. */
+	@Override
+	public List<StoredValue> bulkGet(List<String> keys) {
+		keys.forEach(KvChecks::key);
+		long now = this.clock.instant().getEpochSecond();
+		Map<String, StoredValue> found = new HashMap<>();
+		for (int from = 0; from < keys.size(); from += BULK_GET_KEYS) {
+			this.client.sql(BULK_GET)
+				.param("keys", keys.subList(from, Math.min(keys.size(), from + BULK_GET_KEYS)))
+				.param("now", now)
+				.query(LocalKvTarget::storedValue)
+				.list()
+				.forEach((value) -> found.put(value.key(), value));
+		}
+		return keys.stream().map(found::get).filter(Objects::nonNull).toList();
+	}
+
 	@Override
 	public ListPage list(String prefix, @Nullable String cursor, int limit) {
 		if (limit < 1 || limit > KvLimits.MAX_LIST_LIMIT) {
@@ -91,13 +119,16 @@ public class LocalKvTarget implements KvTarget {
 		}
 		// Keys >= prefix, stopping at the first key past the prefix: a range scan on the
 		// primary key.
-		List<StoredValue> rows = this.client.sql(LIST)
+		List<ListedKey> rows = this.client.sql(LIST)
 			.params(prefix, (cursor != null) ? cursor : "", this.clock.instant().getEpochSecond(), limit + 1)
-			.query(LocalKvTarget::storedValue)
+			.query((rs, row) -> {
+				long expiration = rs.getLong(2);
+				return new ListedKey(rs.getString(1), rs.wasNull() ? null : expiration);
+			})
 			.list();
-		List<StoredValue> page = rows.stream().takeWhile((row) -> row.key().startsWith(prefix)).toList();
+		List<ListedKey> page = rows.stream().takeWhile((row) -> row.key().startsWith(prefix)).toList();
 		boolean more = page.size() > limit;
-		List<StoredValue> keys = more ? page.subList(0, limit) : page;
+		List<ListedKey> keys = more ? page.subList(0, limit) : page;
 		return new ListPage(keys, more ? keys.get(keys.size() - 1).key() : null);
 	}
 

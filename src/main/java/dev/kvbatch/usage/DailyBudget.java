@@ -36,16 +36,24 @@ public class DailyBudget {
 	 * unlimited.
 	 */
 	public long remaining(Operation operation) {
-		Long limit = limit(operation);
-		if (limit == null) {
-			return Long.MAX_VALUE;
-		}
 		LocalDate today = this.ledger.today();
 		if (this.ledger.exhausted(today, this.target, operation)) {
 			return 0;
 		}
+		Long limit = limit(operation);
+		if (limit == null) {
+			return Long.MAX_VALUE;
+		}
 		long spent = this.ledger.spentOn(today, this.target).get(operation);
 		return Math.max(0, limit - spent);
+	}
+
+	/**
+	 * Records that KV refused an operation kind for the rest of today (UTC): nothing of
+	 * it is sent until 00:00.
+	 */
+	public void exhaust(Operation operation) {
+		this.ledger.markExhausted(this.target, operation);
 	}
 
 	/** The daily limit of an operation kind, or {@code null} for none. */

@@ -53,7 +53,8 @@ class CommandLineTests {
 		CliRun.Result run = new CliRun(this.dataDir).run("run", "compress", "--kvbatch.target=memcached");
 
 		assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
-		assertThat(run.err()).contains("kvbatch.target must be \"local\", was \"memcached\"");
+		assertThat(run.err())
+			.isEqualTo("kvbatch: kvbatch.target must be \"local\" or \"cloudflare\", was \"memcached\"\n");
 	}
 
 	@Test

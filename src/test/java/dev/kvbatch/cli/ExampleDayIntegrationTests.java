@@ -108,7 +108,8 @@ class ExampleDayIntegrationTests {
 		do {
 			KvTarget.ListPage page = this.target.list("", cursor, 1000);
 			this.snapshotLists++;
-			page.keys().forEach((value) -> values.put(value.key(), value));
+			this.target.bulkGet(page.keys().stream().map(KvTarget.ListedKey::key).toList())
+				.forEach((value) -> values.put(value.key(), value));
 			cursor = page.cursor();
 		}
 		while (cursor != null);

@@ -1,0 +1,18 @@
+package dev.kvbatch.cli;
+
+import dev.kvbatch.target.Sleeper;
+
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/** Lets the Cloudflare target retry and wait without the test waiting. */
+@TestConfiguration(proxyBeanMethods = false)
+class NoSleepConfiguration {
+
+	@Bean
+	Sleeper sleeper() {
+		return (duration) -> {
+		};
+	}
+
+}

@@ -1,0 +1,100 @@
+package dev.kvbatch.target;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.kvbatch.ConfigurationException;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class CloudflarePropertiesTests {
+
+	@Test
+	void readsWranglersVariablesAndKvbatchOnes() {
+		CloudflareProperties properties = bind(Map.of("CLOUDFLARE_ACCOUNT_ID", "acc", "CLOUDFLARE_API_TOKEN", "tok",
+				"KVBATCH_CLOUDFLARE_NAMESPACE_ID", "ns", "KVBATCH_CLOUDFLARE_BASE_URL", "http://localhost:1/client/v4",
+				"KVBATCH_CLOUDFLARE_READ_TIMEOUT", "7s"));
+
+		assertThat(properties.accountId()).isEqualTo("acc");
+		assertThat(properties.apiToken()).isEqualTo("tok");
+		assertThat(properties.namespaceId()).isEqualTo("ns");
+		assertThat(properties.baseUrl()).isEqualTo(URI.create("http://localhost:1/client/v4"));
+		assertThat(properties.readTimeout()).isEqualTo(Duration.ofSeconds(7));
+	}
+
+	@Test
+	void kvbatchVariablesWinOverWranglers() {
+		CloudflareProperties properties = bind(Map.of("CLOUDFLARE_ACCOUNT_ID", "wrangler",
+				"KVBATCH_CLOUDFLARE_ACCOUNT_ID", "kvbatch", "CLOUDFLARE_API_TOKEN", "tok"));
+
+		assertThat(properties.accountId()).isEqualTo("kvbatch");
+	}
+
+	@Test
+	void defaultsToCloudflaresApiAndLimits() {
+		CloudflareProperties properties = bind(Map.of());
+
+		assertThat(properties.baseUrl()).isEqualTo(URI.create("https://api.cloudflare.com/client/v4"));
+		assertThat(properties.rateLimit()).isEqualTo(1200);
+		assertThat(properties.rateWindow()).isEqualTo(Duration.ofMinutes(5));
+		assertThat(properties.maxRequestSize().toMegabytes()).isEqualTo(100);
+	}
+
+	@Test
+	void neverPrintsTheToken() {
+		CloudflareProperties properties = bind(Map.of("CLOUDFLARE_API_TOKEN", "tok-123-secret"));
+
+		assertThat(properties.toString()).doesNotContain("tok-123-secret").contains("apiToken=(set)");
+	}
+
+	@Test
+	void namesEveryMissingSettingOnOneLine() {
+		CloudflareProperties properties = bind(Map.of("CLOUDFLARE_API_TOKEN", "tok"));
+
+		assertThatExceptionOfType(ConfigurationException.class).isThrownBy(properties::requireComplete)
+			.withMessage("kvbatch.target=cloudflare needs kvbatch.cloudflare.account-id (CLOUDFLARE_ACCOUNT_ID), "
+					+ "kvbatch.cloudflare.namespace-id (KVBATCH_CLOUDFLARE_NAMESPACE_ID)");
+	}
+
+	/**
+	 * Binds the properties as the application does (with its application.properties),
+	 * from these environment variables alone.
+	 */
+	private static CloudflareProperties bind(Map<String, Object> variables) {
+		Map<String, Object> environment = new LinkedHashMap<>(variables);
+		StandardEnvironment env = new StandardEnvironment() {
+
+			@Override
+			protected void customizePropertySources(MutablePropertySources sources) {
+				sources
+					.addLast(new SystemEnvironmentPropertySource(SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, environment));
+			}
+
+		};
+		try (ConfigurableApplicationContext context = new SpringApplicationBuilder(Bind.class).environment(env)
+			.web(WebApplicationType.NONE)
+			.run()) {
+			return context.getBean(CloudflareProperties.class);
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(CloudflareProperties.class)
+	static class Bind {
+
+	}
+
+}
