@@ -20,6 +20,8 @@ import dev.kvbatch.jobs.JobRuns;
 import dev.kvbatch.stage.Stager;
 import dev.kvbatch.usage.Ledger;
 import dev.kvbatch.usage.Operation;
+import dev.kvbatch.usage.ReportFiles;
+import dev.kvbatch.usage.ReportFormat;
 import dev.kvbatch.usage.StagedTally;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -32,8 +34,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
 		description = { "Stages a bundled example day in hourly slices, runs compress after each on the embedded",
-				"defaults, and prints what was staged against what reached KV. Works in <data-dir>/demo, which it",
-				"empties first." })
+				"defaults, and prints what was staged against what reached KV; then writes the day's usage report.",
+				"Works in <data-dir>/demo, which it empties first." })
 class DemoCommand implements Callable<Integer> {
 
 	@ParentCommand
@@ -77,6 +79,15 @@ class DemoCommand implements Callable<Integer> {
 					.sum();
 			}
 			printTable(context, day, changed, failed, out);
+			// The demo stages now, so its ledger and tallies are today's.
+			LocalDate today = context.getBean(Ledger.class).today();
+			JobExecution report = runs.start("usage-report", Map.of("date", today.toString(), "mail", "false"));
+			failed += (report.getStatus() == BatchStatus.COMPLETED) ? 0 : 1;
+			out.printf("Usage report of %s: %s%n", today,
+					context.getBean(ReportFiles.class)
+						.path(today, ReportFormat.JSON)
+						.toString()
+						.replaceAll("json$", "{json,csv,txt,html}"));
 			return (failed == 0) ? ExitCodes.OK : ExitCodes.FAILED;
 		}
 	}

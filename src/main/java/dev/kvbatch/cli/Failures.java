@@ -4,6 +4,7 @@ import java.sql.SQLException;
 
 import dev.kvbatch.ConfigurationException;
 
+import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobRestartException;
@@ -36,7 +37,7 @@ final class Failures {
 				return new CommandException(ExitCodes.LOCKED, cause.getMessage());
 			}
 			if (cause instanceof JobInstanceAlreadyCompleteException || cause instanceof JobRestartException
-					|| cause instanceof IllegalArgumentException) {
+					|| cause instanceof InvalidJobParametersException || cause instanceof IllegalArgumentException) {
 				return new CommandException(ExitCodes.USAGE, cause.getMessage());
 			}
 			if (cause instanceof ConfigurationException) {

@@ -10,8 +10,8 @@ import picocli.CommandLine.Spec;
 				"Settings are Spring Boot properties: --kvbatch.data-dir=DIR, or KVBATCH_DATA_DIR in the environment.",
 				"Exit codes: 0 done, 1 failed (restartable), 2 usage or configuration, 3 locked by another run." },
 		subcommands = { StageCommand.class, RunCommand.class, RestartCommand.class, StopCommand.class,
-				AbandonCommand.class, RecoverCommand.class, ExecutionsCommand.class, KvCommand.class,
-				DemoCommand.class })
+				AbandonCommand.class, RecoverCommand.class, ExecutionsCommand.class, ReportCommand.class,
+				KvCommand.class, DemoCommand.class })
 class KvBatchCommand implements Runnable {
 
 	final Contexts contexts;

@@ -30,6 +30,10 @@ final class RunSummary {
 		Map<Operation, Long> sent = context.getBean(Ledger.class).sentBy(execution.getId());
 		out.printf("  KV       %,d writes, %,d deletes, %,d lists, %,d reads%n", sent.get(Operation.WRITE),
 				sent.get(Operation.DELETE), sent.get(Operation.LIST), sent.get(Operation.READ));
+		String files = execution.getExecutionContext().getString("usage.files", "");
+		if (!files.isEmpty()) {
+			out.printf("  report   %s%n", files.replace(",", "\n           "));
+		}
 		if (execution.getStatus() == BatchStatus.COMPLETED) {
 			return ExitCodes.OK;
 		}

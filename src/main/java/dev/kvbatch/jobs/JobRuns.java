@@ -28,7 +28,7 @@ import org.springframework.stereotype.Component;
 public class JobRuns {
 
 	/** The jobs a user can run by name. */
-	public static final Set<String> JOBS = Set.of("ingest", "compress");
+	public static final Set<String> JOBS = Set.of("ingest", "compress", "usage-report");
 
 	private final JobOperator operator;
 
