@@ -70,7 +70,7 @@ class ReportCommand implements Callable<Integer> {
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return RunSummary.print(context, execution, out, this.spec.commandLine().getErr());
 			}
-			LocalDate day = LocalDate.parse(execution.getExecutionContext().getString("usage.date"));
+			LocalDate day = LocalDate.parse(execution.getExecutionContext().getString(JobRuns.REPORT_DATE));
 			if (this.email) {
 				out.printf("usage report of %s mailed%n", day);
 			}

@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
 @Component
 class ReportDay implements JobExecutionListener {
 
-	static final String DATE = "usage.date";
+	static final String DATE = JobRuns.REPORT_DATE;
 
 	static final String FROM = "usage.from";
 

@@ -29,7 +29,7 @@ import org.springframework.stereotype.Component;
 class UsageReportTasklet implements Tasklet {
 
 	/** The report files, in the job's context, for the run summary and the CLI. */
-	static final String FILES = "usage.files";
+	static final String FILES = JobRuns.REPORT_FILES;
 
 	private final UsageReports reports;
 

@@ -63,7 +63,7 @@ public final class TextReport {
 			text.append("  %6d %-12s %-10s %s %s%n".formatted(run.id(), run.job(), run.status(), run.start(),
 					(run.durationSeconds() != null) ? "%.1f s".formatted(run.durationSeconds()) : "running"));
 		}
-		return text.toString();
+		return text.toString().replaceAll("(?m) +$", "");
 	}
 
 	/** {@code WARNING — writes at 86 % of the free plan's daily limit}. */

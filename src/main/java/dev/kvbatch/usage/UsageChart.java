@@ -11,7 +11,9 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
+import org.knowm.xchart.style.Styler.LegendLayout;
 import org.knowm.xchart.style.Styler.LegendPosition;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The report's chart as a PNG: per day of the history, the KV writes kvbatch sent against
@@ -38,7 +40,8 @@ public final class UsageChart {
 			.yAxisTitle("operations")
 			.build();
 		chart.getStyler()
-			.setLegendPosition(LegendPosition.InsideNW)
+			.setLegendPosition(LegendPosition.OutsideS)
+			.setLegendLayout(LegendLayout.Horizontal)
 			.setChartBackgroundColor(Color.WHITE)
 			.setPlotBackgroundColor(Color.WHITE)
 			.setSeriesColors(new Color[] { new Color(0x2b6cb0), new Color(0xa0aec0), new Color(0xc53030) })
@@ -49,7 +52,8 @@ public final class UsageChart {
 		chart
 			.addSeries(report.plan().equals("paid") ? "monthly inclusion / days" : "write limit", days,
 					history.stream().map(DayPoint::limit).toList())
-			.setChartCategorySeriesRenderStyle(CategorySeriesRenderStyle.Line);
+			.setChartCategorySeriesRenderStyle(CategorySeriesRenderStyle.Line)
+			.setMarker(SeriesMarkers.NONE);
 		try {
 			return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
 		}

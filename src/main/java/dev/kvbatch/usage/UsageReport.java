@@ -52,7 +52,7 @@ public record UsageReport(LocalDate date, String plan, Period period, List<Opera
 		return tieOrder.stream()
 			.map(this::operation)
 			.max(Comparator.comparingDouble(OperationUsage::exactPercent)
-				.thenComparing((usage) -> -tieOrder.indexOf(Operation.valueOf(usage.operation().toUpperCase()))))
+				.thenComparing((usage) -> -tieOrder.stream().map(Operation::label).toList().indexOf(usage.operation())))
 			.orElseThrow();
 	}
 

@@ -50,6 +50,14 @@ class CommandLineTests {
 	}
 
 	@Test
+	void unknownPlanIsAConfigurationError() {
+		CliRun.Result run = new CliRun(this.dataDir).run("report", "--kvbatch.plan=pro");
+
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.USAGE);
+		assertThat(run.err()).startsWith("kvbatch: invalid setting kvbatch");
+	}
+
+	@Test
 	void mailingWithoutRecipientsIsAUsageError() {
 		CliRun.Result run = new CliRun(this.dataDir).run("report", "--email");
 

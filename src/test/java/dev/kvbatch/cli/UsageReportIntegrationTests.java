@@ -89,6 +89,27 @@ class UsageReportIntegrationTests {
 	}
 
 	@Test
+	void restartsAfterAFailedMailAndReportsTheSameDay() throws Exception {
+		CliRun cli = new CliRun(this.dataDir, FixedClockConfiguration.class);
+		givenAWarningDay(cli);
+		String to = "--kvbatch.report.mail.to=ops@example.com";
+		CliRun.Result failed = cli.run("run", "usage-report", NOW, to, "--spring.mail.host=localhost",
+				"--spring.mail.port=1");
+
+		CliRun.Result restarted = cli.run("restart", "--last", "usage-report", "--test.now=2026-11-25T09:00:00Z", to,
+				"--spring.mail.host=localhost", "--spring.mail.port=" + smtp.getSmtp().getPort());
+
+		assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(ExitCodes.FAILED);
+		assertThat(failed.err()).contains("kvbatch: restart with: kvbatch restart 1");
+		assertThat(restarted.exitCode()).as(restarted.toString()).isZero();
+		assertThat(restarted.out()).doesNotContain("ledger   read").contains("report   read 0, written 5");
+		MimeMessage[] received = smtp.getReceivedMessages();
+		assertThat(received).hasSize(1);
+		assertThat(received[0].getSubject()).endsWith("(2026-11-23)");
+		assertThatReportHasTheWarningDaysFigures(JSON.readTree(bytes(parts(received[0]).get("usage-2026-11-23.json"))));
+	}
+
+	@Test
 	void printsTheReportAsJsonAndRewritesTheSameFilesOnARerun() throws Exception {
 		CliRun cli = new CliRun(this.dataDir, FixedClockConfiguration.class);
 		givenAWarningDay(cli);
