@@ -33,9 +33,9 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ConfigurableApplicationContext;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-		description = { "Stages a bundled example day in hourly slices, runs compress after each on the embedded",
-				"defaults, and prints what was staged against what reached KV; then writes the day's usage report.",
-				"Works in <data-dir>/demo, which it empties first." })
+		description = { "Stages a bundled example day in hourly slices, runs compress after each on",
+				"the embedded defaults, and prints what was staged against what reached KV;",
+				"then writes the day's usage report. Works in <data-dir>/demo, which it", "empties first." })
 class DemoCommand implements Callable<Integer> {
 
 	@ParentCommand
