@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 import dev.kvbatch.usage.Operation;
 import org.jspecify.annotations.Nullable;
@@ -34,9 +35,13 @@ final class ReportTotals {
 
 	static final String OLDEST_KEY = "usage.oldestStagedAt";
 
-	static final StepExecutionListener LEDGER = new Promoting(LEDGER_KEY);
+	static final StepExecutionListener LEDGER = new Promoting(
+			(context) -> context.put(LEDGER_KEY, new HashMap<String, Long>()), LEDGER_KEY);
 
-	static final StepExecutionListener BACKLOG = new Promoting(PENDING_KEY, OLDEST_KEY);
+	static final StepExecutionListener BACKLOG = new Promoting((context) -> {
+		context.putLong(PENDING_KEY, 0L);
+		context.putLong(OLDEST_KEY, -1L);
+	}, PENDING_KEY, OLDEST_KEY);
 
 	private ReportTotals() {
 	}
@@ -98,21 +103,20 @@ final class ReportTotals {
 	/** Starts a step's sums at zero (unless restarted) and hands them to the job. */
 	private static final class Promoting implements StepExecutionListener {
 
+		private final Consumer<ExecutionContext> start;
+
 		private final String[] keys;
 
-		Promoting(String... keys) {
+		Promoting(Consumer<ExecutionContext> start, String... keys) {
+			this.start = start;
 			this.keys = keys;
 		}
 
 		@Override
 		public void beforeStep(StepExecution step) {
-			ExecutionContext context = step.getExecutionContext();
-			if (!context.containsKey(LEDGER_KEY) && this.keys[0].equals(LEDGER_KEY)) {
-				context.put(LEDGER_KEY, new HashMap<String, Long>());
-			}
-			if (!context.containsKey(PENDING_KEY) && this.keys[0].equals(PENDING_KEY)) {
-				context.putLong(PENDING_KEY, 0L);
-				context.putLong(OLDEST_KEY, -1L);
+			// A restarted step finds the sums its last committed chunk saved.
+			if (!step.getExecutionContext().containsKey(this.keys[0])) {
+				this.start.accept(step.getExecutionContext());
 			}
 		}
 

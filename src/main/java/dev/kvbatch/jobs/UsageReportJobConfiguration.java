@@ -1,5 +1,7 @@
 package dev.kvbatch.jobs;
 
+import java.sql.Date;
+import java.time.LocalDate;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -85,11 +87,10 @@ class UsageReportJobConfiguration {
 			.selectClause("id, usage_day, operation, keys")
 			.fromClause("kv_ledger")
 			.whereClause("usage_day >= :from AND usage_day <= :to AND target = :target")
-			.parameterValues(Map.of("from", java.sql.Date.valueOf(from), "to", java.sql.Date.valueOf(to), "target",
-					properties.target()))
+			.parameterValues(Map.of("from", Date.valueOf(from), "to", Date.valueOf(to), "target", properties.target()))
 			.sortKeys(Map.of("id", Order.ASCENDING))
-			.rowMapper((rs, row) -> new ReportTotals.LedgerRow(rs.getObject(2, java.time.LocalDate.class),
-					rs.getString(3), rs.getLong(4)))
+			.rowMapper((rs, row) -> new ReportTotals.LedgerRow(rs.getObject(2, LocalDate.class), rs.getString(3),
+					rs.getLong(4)))
 			.pageSize(CHUNK)
 			.build();
 	}

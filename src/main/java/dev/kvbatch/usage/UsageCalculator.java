@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.kvbatch.usage.UsageReport.Compression;
@@ -108,7 +109,7 @@ public final class UsageCalculator {
 		BigDecimal toDate = BigDecimal.ZERO;
 		BigDecimal projected = BigDecimal.ZERO;
 		for (OperationUsage usage : operations) {
-			Operation operation = Operation.valueOf(usage.operation().toUpperCase(java.util.Locale.ROOT));
+			Operation operation = Operation.valueOf(usage.operation().toUpperCase(Locale.ROOT));
 			toDate = toDate.add(cost(plan, operation, usage.used()));
 			projected = projected.add((usage.projectedCost() != null) ? usage.projectedCost() : BigDecimal.ZERO);
 		}

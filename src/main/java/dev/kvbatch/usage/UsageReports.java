@@ -3,6 +3,7 @@ package dev.kvbatch.usage;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -61,7 +62,7 @@ public class UsageReports {
 	 * time it is made.
 	 */
 	public static Instant asOf(LocalDate date, Instant now) {
-		Instant end = date.plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+		Instant end = date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
 		return now.isBefore(end) ? now : end;
 	}
 

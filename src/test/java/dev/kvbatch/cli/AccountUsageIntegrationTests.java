@@ -13,6 +13,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -47,8 +48,7 @@ class AccountUsageIntegrationTests {
 			.withRequestBody(matchingJsonPath("$.variables.accountTag", equalTo("acc123")))
 			.withRequestBody(matchingJsonPath("$.variables.from", equalTo("2026-11-23")))
 			.withRequestBody(matchingJsonPath("$.variables.to", equalTo("2026-11-23")))
-			.withRequestBody(matchingJsonPath("$.query",
-					com.github.tomakehurst.wiremock.client.WireMock.containing("kvOperationsAdaptiveGroups")))
+			.withRequestBody(matchingJsonPath("$.query", containing("kvOperationsAdaptiveGroups")))
 			.willReturn(aResponse().withHeader("Content-Type", "application/json").withBody("""
 					{"data":{"viewer":{"accounts":[{"ops":[
 					  {"sum":{"requests":700},"dimensions":{"date":"2026-11-23","actionType":"write"}},
