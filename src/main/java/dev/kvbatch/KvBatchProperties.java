@@ -2,8 +2,6 @@ package dev.kvbatch;
 
 import java.nio.file.Path;
 
-import dev.kvbatch.usage.Plan;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -16,12 +14,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * ({@code KVBATCH_JOBS_DIR}); the bundled rules are used when it holds none
  * @param target {@code local} (the embedded store in H2) or {@code cloudflare}
  * ({@code KVBATCH_TARGET})
- * @param plan the Cloudflare plan whose limits apply: {@code free} (per UTC day) or
- * {@code paid} (per month) ({@code KVBATCH_PLAN})
  */
 @ConfigurationProperties("kvbatch")
 public record KvBatchProperties(@DefaultValue("./data") Path dataDir, @DefaultValue("./jobs") Path jobsDir,
-		@DefaultValue("local") String target, @DefaultValue("free") Plan plan) {
+		@DefaultValue("local") String target) {
 
 	/** The spool folder producers and {@code kvbatch stage} drop complete files into. */
 	public Path spoolDir() {

@@ -20,6 +20,8 @@ import dev.kvbatch.jobs.JobRuns;
 import dev.kvbatch.stage.Stager;
 import dev.kvbatch.usage.Ledger;
 import dev.kvbatch.usage.Operation;
+import dev.kvbatch.usage.ReportFiles;
+import dev.kvbatch.usage.ReportFormat;
 import dev.kvbatch.usage.StagedTally;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -31,9 +33,10 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ConfigurableApplicationContext;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-		description = { "Stages a bundled example day in hourly slices, runs compress after each on the embedded",
-				"defaults, and prints what was staged against what reached KV. Works in <data-dir>/demo, which it",
-				"empties first." })
+		description = { "Stages a bundled example day in hourly slices, runs compress after each on",
+				"the embedded defaults, then prune, and prints what was staged against what",
+				"reached KV; then writes the day's usage report. Works in <data-dir>/demo,",
+				"which it empties first." })
 class DemoCommand implements Callable<Integer> {
 
 	@ParentCommand
@@ -76,7 +79,20 @@ class DemoCommand implements Callable<Integer> {
 					.mapToLong((step) -> step.getExecutionContext().getLong("flush.written", 0L))
 					.sum();
 			}
+			// The nightly prune: nothing of the example day has expired yet, so it costs
+			// no KV operation.
+			JobExecution prune = runs.start("prune", Map.of());
+			failed += (prune.getStatus() == BatchStatus.COMPLETED) ? 0 : 1;
 			printTable(context, day, changed, failed, out);
+			// The demo stages now, so its ledger and tallies are today's.
+			LocalDate today = context.getBean(Ledger.class).today();
+			JobExecution report = runs.start("usage-report", Map.of("date", today.toString(), "mail", "false"));
+			failed += (report.getStatus() == BatchStatus.COMPLETED) ? 0 : 1;
+			out.printf("Usage report of %s: %s%n", today,
+					context.getBean(ReportFiles.class)
+						.path(today, ReportFormat.JSON)
+						.toString()
+						.replaceAll("json$", "{json,csv,txt,html}"));
 			return (failed == 0) ? ExitCodes.OK : ExitCodes.FAILED;
 		}
 	}
@@ -91,7 +107,7 @@ class DemoCommand implements Callable<Integer> {
 		out.printf("%-10s %22d %14d%n", "deletes", staged.deletes(), sent.get(Operation.DELETE));
 		out.printf("%-10s %22d %14d%n", "lists", 0, sent.get(Operation.LIST));
 		out.println();
-		out.printf("%d compress runs, %d failed. Physical keys whose value changed, summed over runs: %d%n",
+		out.printf("%d compress runs and a prune, %d failed. Physical keys whose value changed, summed over runs: %d%n",
 				ExampleDay.HOURS, failed, changed);
 		out.printf("KV writes saved: %.1f %% (%d of %d staged puts never cost a write)%n",
 				100.0 * (staged.puts() - sent.get(Operation.WRITE)) / Math.max(1, staged.puts()),

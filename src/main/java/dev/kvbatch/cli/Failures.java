@@ -6,6 +6,7 @@ import dev.kvbatch.ConfigurationException;
 import dev.kvbatch.target.KvAuthException;
 import dev.kvbatch.target.KvTargetException;
 
+import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
 import org.springframework.batch.core.launch.JobRestartException;
@@ -51,7 +52,7 @@ final class Failures {
 				return new CommandException(ExitCodes.LOCKED, cause.getMessage());
 			}
 			if (cause instanceof JobInstanceAlreadyCompleteException || cause instanceof JobRestartException
-					|| cause instanceof IllegalArgumentException) {
+					|| cause instanceof InvalidJobParametersException || cause instanceof IllegalArgumentException) {
 				return new CommandException(ExitCodes.USAGE, cause.getMessage());
 			}
 			if (cause instanceof ConfigurationException || cause instanceof KvAuthException) {

@@ -15,7 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ConfigurableApplicationContext;
 
-@Command(name = "run", mixinStandardHelpOptions = true, description = "Runs a job once: ingest or compress.")
+@Command(name = "run", mixinStandardHelpOptions = true,
+		description = "Runs a job once: ingest, compress or usage-report.")
 class RunCommand implements Callable<Integer> {
 
 	@ParentCommand
@@ -24,7 +25,8 @@ class RunCommand implements Callable<Integer> {
 	@Spec
 	CommandSpec spec;
 
-	@Parameters(index = "0", paramLabel = "JOB", description = "ingest or compress")
+	@Parameters(index = "0", paramLabel = "JOB",
+			description = "ingest, compress or usage-report (date=YYYY-MM-DD, default yesterday UTC)")
 	String job;
 
 	@Parameters(index = "1..*", paramLabel = "NAME=VALUE", description = "identifying job parameters")

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import dev.kvbatch.jobs.JobRuns;
 import dev.kvbatch.usage.Ledger;
 import dev.kvbatch.usage.Operation;
 
@@ -32,6 +33,10 @@ final class RunSummary {
 		Map<Operation, Long> sent = context.getBean(Ledger.class).sentBy(execution.getId());
 		out.printf("  KV       %,d writes, %,d deletes, %,d lists, %,d reads%n", sent.get(Operation.WRITE),
 				sent.get(Operation.DELETE), sent.get(Operation.LIST), sent.get(Operation.READ));
+		String files = execution.getExecutionContext().getString(JobRuns.REPORT_FILES, "");
+		if (!files.isEmpty()) {
+			out.printf("  report   %s%n", files.replace(",", "\n           "));
+		}
 		if (execution.getStatus() == BatchStatus.COMPLETED) {
 			return ExitCodes.OK;
 		}

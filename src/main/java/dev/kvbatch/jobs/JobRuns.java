@@ -28,7 +28,13 @@ import org.springframework.stereotype.Component;
 public class JobRuns {
 
 	/** The jobs a user can run by name. */
-	public static final Set<String> JOBS = Set.of("ingest", "compress", "prune");
+	public static final Set<String> JOBS = Set.of("ingest", "compress", "prune", "usage-report");
+
+	/** The UTC day a usage-report execution reported on, in its job context. */
+	public static final String REPORT_DATE = "usage.date";
+
+	/** The files a usage-report execution wrote, comma-separated, in its job context. */
+	public static final String REPORT_FILES = "usage.files";
 
 	private final JobOperator operator;
 

@@ -24,10 +24,10 @@ public class DailyBudget {
 
 	private final String target;
 
-	public DailyBudget(Ledger ledger, BudgetProperties budget, KvBatchProperties properties) {
+	public DailyBudget(Ledger ledger, BudgetProperties budget, UsageProperties usage, KvBatchProperties properties) {
 		this.ledger = ledger;
 		this.budget = budget;
-		this.plan = properties.plan();
+		this.plan = usage.plan();
 		this.target = properties.target();
 	}
 
@@ -59,10 +59,10 @@ public class DailyBudget {
 	/** The daily limit of an operation kind, or {@code null} for none. */
 	public @Nullable Long limit(Operation operation) {
 		Long cap = this.budget.cap(operation);
-		if (!this.plan.dailyLimit()) {
+		if (this.plan.monthly()) {
 			return cap;
 		}
-		long share = (long) Math.floor(this.plan.included(operation) * this.budget.headroom());
+		long share = (long) Math.floor(this.plan.limit(operation) * this.budget.headroom());
 		return (cap != null) ? Math.min(cap, share) : share;
 	}
 

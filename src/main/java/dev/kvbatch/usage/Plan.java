@@ -1,37 +1,57 @@
 package dev.kvbatch.usage;
 
-import java.util.Map;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.Locale;
 
 /**
- * Cloudflare Workers KV plans and what they include. The free plan's limits are per UTC
- * day and stop operations of a kind once spent; the paid plan's are per month and only
- * billed beyond.
+ * Cloudflare Workers KV plans: the free plan's limits are per UTC day and refuse further
+ * operations once reached; the paid plan includes a monthly amount of each operation and
+ * bills the rest per million.
  */
 public enum Plan {
 
-	/** 100,000 reads and 1,000 writes, deletes and lists per UTC day. */
-	FREE(Map.of(Operation.READ, 100_000L, Operation.WRITE, 1_000L, Operation.DELETE, 1_000L, Operation.LIST, 1_000L)),
+	FREE(new long[] { 100_000, 1_000, 1_000, 1_000 },
+			new BigDecimal[] { BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO }),
+
+	PAID(new long[] { 10_000_000, 1_000_000, 1_000_000, 1_000_000 }, new BigDecimal[] { new BigDecimal("0.50"),
+			new BigDecimal("5.00"), new BigDecimal("5.00"), new BigDecimal("5.00") });
+
+	private final long[] limits;
+
+	private final BigDecimal[] pricesPerMillion;
+
+	Plan(long[] limits, BigDecimal[] pricesPerMillion) {
+		this.limits = limits;
+		this.pricesPerMillion = pricesPerMillion;
+	}
 
 	/**
-	 * 10 million reads and 1 million writes, deletes and lists per month; no daily limit.
+	 * What the plan allows of an operation in its period: a UTC day (free) or a month
+	 * (paid, included before billing).
 	 */
-	PAID(Map.of(Operation.READ, 10_000_000L, Operation.WRITE, 1_000_000L, Operation.DELETE, 1_000_000L, Operation.LIST,
-			1_000_000L));
-
-	private final Map<Operation, Long> included;
-
-	Plan(Map<Operation, Long> included) {
-		this.included = included;
+	public long limit(Operation operation) {
+		return this.limits[operation.ordinal()];
 	}
 
-	/** Operations of a kind included per day (free) or per month (paid). */
-	public long included(Operation operation) {
-		return this.included.get(operation);
+	/** The price of each million operations beyond the limit (0 on the free plan). */
+	public BigDecimal pricePerMillion(Operation operation) {
+		return this.pricesPerMillion[operation.ordinal()];
 	}
 
-	/** Whether the inclusions are a hard limit per UTC day. */
-	public boolean dailyLimit() {
-		return this == FREE;
+	/** Whether limits are counted per month (paid) rather than per UTC day (free). */
+	public boolean monthly() {
+		return this == PAID;
+	}
+
+	/** The first day of the period that contains {@code day}. */
+	public LocalDate periodStart(LocalDate day) {
+		return monthly() ? day.withDayOfMonth(1) : day;
+	}
+
+	/** {@code free} or {@code paid}, as in the {@code kvbatch.plan} setting. */
+	public String label() {
+		return name().toLowerCase(Locale.ROOT);
 	}
 
 }

@@ -16,7 +16,8 @@ class CommandLineTests {
 	Path dataDir;
 
 	@ParameterizedTest
-	@ValueSource(strings = { "stage", "run", "restart", "stop", "abandon", "recover", "executions", "kv", "demo" })
+	@ValueSource(
+			strings = { "stage", "run", "restart", "stop", "abandon", "recover", "executions", "report", "kv", "demo" })
 	void everyCommandHasHelp(String command) {
 		CliRun.Result help = new CliRun(this.dataDir).run(command, "--help");
 
@@ -29,7 +30,40 @@ class CommandLineTests {
 		CliRun.Result run = new CliRun(this.dataDir).run("run", "compres");
 
 		assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
-		assertThat(run.err()).isEqualTo("kvbatch: unknown job \"compres\"; jobs: compress, ingest, prune\n");
+		assertThat(run.err())
+			.isEqualTo("kvbatch: unknown job \"compres\"; jobs: compress, ingest, prune, usage-report\n");
+	}
+
+	@Test
+	void badReportDateOrFormatIsAUsageError() {
+		CliRun cli = new CliRun(this.dataDir);
+
+		CliRun.Result badParameter = cli.run("run", "usage-report", "date=23/11/2026");
+		CliRun.Result badOption = cli.run("report", "--date", "yesterday");
+		CliRun.Result badFormat = cli.run("report", "--format", "pdf");
+
+		assertThat(badParameter.exitCode()).as(badParameter.toString()).isEqualTo(ExitCodes.USAGE);
+		assertThat(badParameter.err())
+			.isEqualTo("kvbatch: job parameter date must be YYYY-MM-DD, was \"23/11/2026\"\n");
+		assertThat(badOption.exitCode()).isEqualTo(ExitCodes.USAGE);
+		assertThat(badFormat.exitCode()).isEqualTo(ExitCodes.USAGE);
+		assertThat(badFormat.err()).isEqualTo("kvbatch: --format must be text, json, csv or html, was \"pdf\"\n");
+	}
+
+	@Test
+	void unknownPlanIsAConfigurationError() {
+		CliRun.Result run = new CliRun(this.dataDir).run("report", "--kvbatch.plan=pro");
+
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.USAGE);
+		assertThat(run.err()).startsWith("kvbatch: invalid setting kvbatch");
+	}
+
+	@Test
+	void mailingWithoutRecipientsIsAUsageError() {
+		CliRun.Result run = new CliRun(this.dataDir).run("report", "--email");
+
+		assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.USAGE);
+		assertThat(run.err()).startsWith("kvbatch: --email needs kvbatch.report.mail.to");
 	}
 
 	@Test

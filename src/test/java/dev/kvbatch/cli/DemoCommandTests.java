@@ -17,6 +17,9 @@ class DemoCommandTests {
 
 	private static final Pattern ROW = Pattern.compile("(?m)^(writes|deletes|lists) +(\\d+) +(\\d+)$");
 
+	private static final Pattern REPORT = Pattern.compile(
+			"(?m)^Usage report of \\d{4}-\\d{2}-\\d{2}: (.+usage-\\d{4}-\\d{2}-\\d{2}\\.)\\{json,csv,txt,html\\}$");
+
 	@TempDir
 	Path dataDir;
 
@@ -28,7 +31,7 @@ class DemoCommandTests {
 		CliRun.Result second = cli.run("demo");
 
 		assertThat(first.exitCode()).as(first.toString()).isZero();
-		assertThat(first.out()).contains("24 compress runs, 0 failed");
+		assertThat(first.out()).contains("24 compress runs and a prune, 0 failed");
 		Matcher rows = ROW.matcher(first.out());
 		assertThat(rows.find()).isTrue();
 		assertThat(rows.group(1)).isEqualTo("writes");
@@ -39,6 +42,11 @@ class DemoCommandTests {
 		assertThat(rows.find() && rows.group(1).equals("deletes")).isTrue();
 		assertThat(rows.find() && rows.group(1).equals("lists") && rows.group(3).equals("0")).isTrue();
 		assertThat(second.out()).as("the demo starts from an empty folder each time").isEqualTo(first.out());
+		Matcher report = REPORT.matcher(first.out());
+		assertThat(report.find()).as(first.out()).isTrue();
+		for (String extension : new String[] { "json", "csv", "txt", "html" }) {
+			assertThat(Path.of(report.group(1) + extension)).isNotEmptyFile();
+		}
 	}
 
 }

@@ -1,0 +1,115 @@
+package dev.kvbatch.jobs;
+
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import dev.kvbatch.KvBatchProperties;
+import dev.kvbatch.store.Cursors;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
+import org.springframework.batch.infrastructure.item.database.Order;
+import org.springframework.batch.infrastructure.item.database.builder.JdbcPagingItemReaderBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * {@code usage-report}: sum the ledger of the plan's period (and the chart's 14 days),
+ * count the outbox backlog, then build the report of the day, write its files and mail
+ * it. Job parameter {@code date=YYYY-MM-DD} (default: yesterday, UTC); {@code mail=true}
+ * or {@code false} overrides mailing when {@code kvbatch.report.mail.to} is set.
+ */
+@Configuration(proxyBeanMethods = false)
+class UsageReportJobConfiguration {
+
+	/** Ledger or outbox rows per transaction: the steps only add them up. */
+	private static final int CHUNK = 1000;
+
+	@Bean
+	Job usageReport(JobRepository jobs, Step usageLedgerStep, Step usageBacklogStep, Step usageReportStep,
+			RunListener runs, ReportDay reportDay) {
+		return new JobBuilder("usage-report", jobs).validator(ReportDay::validate)
+			.listener(runs)
+			.listener(reportDay)
+			.start(usageLedgerStep)
+			.next(usageBacklogStep)
+			.next(usageReportStep)
+			.build();
+	}
+
+	@Bean
+	Step usageLedgerStep(JobRepository jobs, PlatformTransactionManager tm,
+			JdbcPagingItemReader<ReportTotals.LedgerRow> ledgerReader, Progress progress) {
+		return new StepBuilder("ledger", jobs).<ReportTotals.LedgerRow, ReportTotals.LedgerRow>chunk(CHUNK)
+			.transactionManager(tm)
+			.reader(ledgerReader)
+			.writer(ReportTotals::addLedger)
+			.listener(ReportTotals.LEDGER)
+			.listener(progress)
+			.build();
+	}
+
+	@Bean
+	Step usageBacklogStep(JobRepository jobs, PlatformTransactionManager tm,
+			JdbcPagingItemReader<ReportTotals.PendingRow> pendingReader, Progress progress) {
+		return new StepBuilder("backlog", jobs).<ReportTotals.PendingRow, ReportTotals.PendingRow>chunk(CHUNK)
+			.transactionManager(tm)
+			.reader(pendingReader)
+			.writer(ReportTotals::addPending)
+			.listener(ReportTotals.BACKLOG)
+			.listener(progress)
+			.build();
+	}
+
+	@Bean
+	Step usageReportStep(JobRepository jobs, PlatformTransactionManager tm, UsageReportTasklet tasklet) {
+		return new StepBuilder("report", jobs).tasklet(tasklet, tm).build();
+	}
+
+	/** The target's ledger rows of the days the report needs, by id. */
+	@Bean
+	@StepScope
+	JdbcPagingItemReader<ReportTotals.LedgerRow> ledgerReader(DataSource dataSource, KvBatchProperties properties,
+			@Value("#{jobExecutionContext['" + ReportDay.FROM + "']}") String from,
+			@Value("#{jobExecutionContext['" + ReportDay.DATE + "']}") String to) throws Exception {
+		return new JdbcPagingItemReaderBuilder<ReportTotals.LedgerRow>().name("ledgerReader")
+			.dataSource(dataSource)
+			.selectClause("id, usage_day, operation, keys")
+			.fromClause("kv_ledger")
+			.whereClause("usage_day >= :from AND usage_day <= :to AND target = :target")
+			.parameterValues(Map.of("from", Date.valueOf(from), "to", Date.valueOf(to), "target", properties.target()))
+			.sortKeys(Map.of("id", Order.ASCENDING))
+			.rowMapper((rs, row) -> new ReportTotals.LedgerRow(rs.getObject(2, LocalDate.class), rs.getString(3),
+					rs.getLong(4)))
+			.pageSize(CHUNK)
+			.build();
+	}
+
+	/** Outbox rows past the cursor that were staged by the report's as-of time. */
+	@Bean
+	@StepScope
+	JdbcPagingItemReader<ReportTotals.PendingRow> pendingReader(DataSource dataSource, Cursors cursors,
+			@Value("#{jobExecutionContext['" + ReportDay.AS_OF + "']}") Long asOf) throws Exception {
+		return new JdbcPagingItemReaderBuilder<ReportTotals.PendingRow>().name("pendingReader")
+			.dataSource(dataSource)
+			.selectClause("id, staged_at")
+			.fromClause("kv_outbox")
+			.whereClause("id > :from AND staged_at < :asOf")
+			.parameterValues(Map.of("from", cursors.position(Cursors.OUTBOX), "asOf", asOf))
+			.sortKeys(Map.of("id", Order.ASCENDING))
+			.rowMapper((rs, row) -> new ReportTotals.PendingRow(rs.getLong(2)))
+			.pageSize(CHUNK)
+			.build();
+	}
+
+}
