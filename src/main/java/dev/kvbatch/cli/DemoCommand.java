@@ -1,19 +1,15 @@
 package dev.kvbatch.cli;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 import dev.kvbatch.KvBatchProperties;
 import dev.kvbatch.jobs.JobRuns;
@@ -47,11 +43,7 @@ class DemoCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() throws Exception {
-		Path demoDir;
-		try (ConfigurableApplicationContext settings = this.parent.contexts.staging()) {
-			demoDir = settings.getBean(KvBatchProperties.class).dataDir().resolve("demo").toAbsolutePath().normalize();
-		}
-		deleteRecursively(demoDir);
+		Path demoDir = ScratchDataDir.prepare(this.parent.contexts, "demo");
 		PrintWriter out = this.spec.commandLine().getOut();
 		try (ConfigurableApplicationContext context = this.parent.contexts.with("kvbatch.data-dir", demoDir.toString())
 			.with("kvbatch.target", "local")
@@ -114,17 +106,6 @@ class DemoCommand implements Callable<Integer> {
 				staged.puts() - sent.get(Operation.WRITE), staged.puts());
 		out.printf("Look inside: ./kvbatch kv list --kvbatch.data-dir=%s%n",
 				context.getBean(KvBatchProperties.class).dataDir());
-	}
-
-	private static void deleteRecursively(Path dir) throws IOException {
-		if (!Files.exists(dir)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(dir)) {
-			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.delete(path);
-			}
-		}
 	}
 
 }

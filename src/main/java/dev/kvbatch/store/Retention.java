@@ -5,17 +5,22 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.LongUnaryOperator;
 import java.util.stream.Stream;
 
 import dev.kvbatch.KvBatchProperties;
 
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -24,6 +29,11 @@ import org.springframework.stereotype.Component;
  * call removes at most one batch of one kind, so the caller commits in bounded
  * transactions and a crash loses no more than a batch of work. Nothing here is sent to
  * KV.
+ *
+ * <p>
+ * Batches are picked first and then deleted by primary key (the outbox by id range): H2
+ * re-evaluates an {@code IN (SELECT … FETCH FIRST n)} for every candidate row, which is
+ * quadratic.
  */
 @Component
 public class Retention {
@@ -55,7 +65,23 @@ public class Retention {
 
 	}
 
+	/**
+	 * How one kind is trimmed: how long it is kept, what is due before a cutoff, and one
+	 * batch of it removed.
+	 */
+	private record Trim(Duration keep, LongUnaryOperator due, BatchTrim batch) {
+	}
+
+	@FunctionalInterface
+	private interface BatchTrim {
+
+		long apply(long cutoff, int size);
+
+	}
+
 	private final JdbcClient jdbc;
+
+	private final JdbcTemplate jdbcTemplate;
 
 	private final RetentionProperties retention;
 
@@ -65,13 +91,55 @@ public class Retention {
 
 	private final Clock clock;
 
-	public Retention(JdbcClient jdbc, RetentionProperties retention, Cursors cursors, KvBatchProperties properties,
-			Clock clock) {
-		this.jdbc = jdbc;
+	private final Map<Kind, Trim> trims = new EnumMap<>(Kind.class);
+
+	public Retention(JdbcTemplate jdbcTemplate, RetentionProperties retention, Cursors cursors,
+			KvBatchProperties properties, Clock clock) {
+		this.jdbc = JdbcClient.create(jdbcTemplate);
+		this.jdbcTemplate = jdbcTemplate;
 		this.retention = retention;
 		this.cursors = cursors;
 		this.spoolDone = properties.spoolDir().resolve("done");
 		this.clock = clock;
+		this.trims.put(Kind.OUTBOX, new Trim(retention.outbox(),
+				(cutoff) -> count("SELECT COUNT(*) FROM kv_outbox WHERE id <= ? AND staged_at < ?", applied(), cutoff),
+				this::trimOutbox));
+		this.trims.put(Kind.IDEMPOTENCY_IDS,
+				new Trim(retention.idempotencyIds(),
+						(cutoff) -> count("SELECT COUNT(*) FROM kv_staged_id WHERE staged_at < ?", cutoff),
+						(cutoff, size) -> deleteEach("DELETE FROM kv_staged_id WHERE id = ?",
+								keys("SELECT id FROM kv_staged_id WHERE staged_at < ? FETCH FIRST ? ROWS ONLY", cutoff,
+										size))));
+		this.trims
+			.put(Kind.DEAD_LETTERS, new Trim(retention.deadLetters(),
+					(cutoff) -> count("SELECT COUNT(*) FROM kv_dead_letter WHERE created_at < ?", cutoff),
+					(cutoff, size) -> deleteEach("DELETE FROM kv_dead_letter WHERE id = ?", keys(
+							"SELECT id FROM kv_dead_letter WHERE created_at < ? ORDER BY id FETCH FIRST ? ROWS ONLY",
+							cutoff, size))));
+		this.trims.put(Kind.LEDGER_DETAIL, new Trim(retention.ledgerDetail(),
+				(cutoff) -> count("SELECT COUNT(DISTINCT usage_day) FROM kv_ledger WHERE usage_day < ?", day(cutoff)),
+				(cutoff, size) -> rollUpOldestLedgerDay(day(cutoff))));
+		this.trims.put(Kind.LEDGER_DAILY,
+				new Trim(retention.ledgerDaily(),
+						(cutoff) -> count("SELECT COUNT(*) FROM kv_ledger_daily WHERE usage_day < ?", day(cutoff))
+								+ count("SELECT COUNT(*) FROM kv_staged_daily WHERE usage_day < ?", day(cutoff)),
+						(cutoff, size) -> this.jdbc.sql("DELETE FROM kv_ledger_daily WHERE usage_day < ?")
+							.param(day(cutoff))
+							.update()
+								+ this.jdbc.sql("DELETE FROM kv_staged_daily WHERE usage_day < ?")
+									.param(day(cutoff))
+									.update()));
+		this.trims.put(Kind.JOB_METADATA, new Trim(retention.jobMetadata(),
+				(cutoff) -> count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE END_TIME < ?", batchTime(cutoff)),
+				(cutoff, size) -> trimJobMetadata(cutoff, Math.min(size, 500))));
+		this.trims.put(Kind.LOCAL_EXPIRED,
+				new Trim(Duration.ZERO,
+						(cutoff) -> count("SELECT COUNT(*) FROM kv_local WHERE expires_at <= ?", epochSeconds(cutoff)),
+						(cutoff, size) -> deleteEach("DELETE FROM kv_local WHERE key_name = ?",
+								keys("SELECT key_name FROM kv_local WHERE expires_at <= ? FETCH FIRST ? ROWS ONLY",
+										epochSeconds(cutoff), size))));
+		this.trims.put(Kind.SPOOL_DONE,
+				new Trim(retention.spoolDone(), (cutoff) -> oldSpoolFiles(cutoff).size(), this::trimSpoolDone));
 	}
 
 	/**
@@ -80,65 +148,31 @@ public class Retention {
 	 * done
 	 */
 	public long trimBatch(Kind kind) {
-		int batch = this.retention.batchSize();
-		long cutoff = cutoff(kindRetention(kind));
-		switch (kind) {
-			case OUTBOX:
-				return this.jdbc.sql("""
-						DELETE FROM kv_outbox WHERE id IN (SELECT id FROM kv_outbox
-						WHERE id <= ? AND staged_at < ? ORDER BY id FETCH FIRST ? ROWS ONLY)""")
-					.params(this.cursors.position(Cursors.OUTBOX), cutoff, batch)
-					.update();
-			case IDEMPOTENCY_IDS:
-				return this.jdbc.sql("""
-						DELETE FROM kv_staged_id WHERE id IN (SELECT id FROM kv_staged_id
-						WHERE staged_at < ? FETCH FIRST ? ROWS ONLY)""").params(cutoff, batch).update();
-			case DEAD_LETTERS:
-				return this.jdbc.sql("""
-						DELETE FROM kv_dead_letter WHERE id IN (SELECT id FROM kv_dead_letter
-						WHERE created_at < ? ORDER BY id FETCH FIRST ? ROWS ONLY)""").params(cutoff, batch).update();
-			case LEDGER_DETAIL:
-				return rollUpOldestLedgerDay(day(cutoff));
-			case LEDGER_DAILY:
-				return this.jdbc.sql("DELETE FROM kv_ledger_daily WHERE usage_day < ?").param(day(cutoff)).update()
-						+ this.jdbc.sql("DELETE FROM kv_staged_daily WHERE usage_day < ?").param(day(cutoff)).update();
-			case JOB_METADATA:
-				return trimJobMetadata(cutoff, Math.min(batch, 500));
-			case LOCAL_EXPIRED:
-				return this.jdbc.sql("""
-						DELETE FROM kv_local WHERE key_name IN (SELECT key_name FROM kv_local
-						WHERE expires_at <= ? FETCH FIRST ? ROWS ONLY)""")
-					.params(this.clock.instant().getEpochSecond(), batch)
-					.update();
-			default:
-				return trimSpoolDone(cutoff, batch);
-		}
+		Trim trim = this.trims.get(kind);
+		return trim.batch().apply(cutoff(trim.keep()), this.retention.batchSize());
 	}
 
 	/** How many rows (or files, or ledger days) of a kind are past their retention. */
 	public long due(Kind kind) {
-		long cutoff = cutoff(kindRetention(kind));
-		switch (kind) {
-			case OUTBOX:
-				return count("SELECT COUNT(*) FROM kv_outbox WHERE id <= ? AND staged_at < ?",
-						this.cursors.position(Cursors.OUTBOX), cutoff);
-			case IDEMPOTENCY_IDS:
-				return count("SELECT COUNT(*) FROM kv_staged_id WHERE staged_at < ?", cutoff);
-			case DEAD_LETTERS:
-				return count("SELECT COUNT(*) FROM kv_dead_letter WHERE created_at < ?", cutoff);
-			case LEDGER_DETAIL:
-				return count("SELECT COUNT(DISTINCT usage_day) FROM kv_ledger WHERE usage_day < ?", day(cutoff));
-			case LEDGER_DAILY:
-				return count("SELECT COUNT(*) FROM kv_ledger_daily WHERE usage_day < ?", day(cutoff))
-						+ count("SELECT COUNT(*) FROM kv_staged_daily WHERE usage_day < ?", day(cutoff));
-			case JOB_METADATA:
-				return count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE END_TIME < ?", batchTime(cutoff));
-			case LOCAL_EXPIRED:
-				return count("SELECT COUNT(*) FROM kv_local WHERE expires_at <= ?",
-						this.clock.instant().getEpochSecond());
-			default:
-				return oldSpoolFiles(cutoff).size();
-		}
+		Trim trim = this.trims.get(kind);
+		return trim.due().applyAsLong(cutoff(trim.keep()));
+	}
+
+	/**
+	 * Applied outbox rows go by id range: the id of the batch's last row bounds a delete
+	 * on the primary key.
+	 */
+	private long trimOutbox(long cutoff, int size) {
+		Long upTo = this.jdbc.sql("""
+				SELECT MAX(id) FROM (SELECT id FROM kv_outbox WHERE id <= ? AND staged_at < ?
+				ORDER BY id FETCH FIRST ? ROWS ONLY) oldest""")
+			.params(applied(), cutoff, size)
+			.query(Long.class)
+			.optional()
+			.orElse(null);
+		return (upTo != null)
+				? this.jdbc.sql("DELETE FROM kv_outbox WHERE id <= ? AND staged_at < ?").params(upTo, cutoff).update()
+				: 0;
 	}
 
 	/**
@@ -165,13 +199,10 @@ public class Retention {
 		return 1;
 	}
 
-	private long trimJobMetadata(long cutoff, int batch) {
-		List<Long> executions = this.jdbc.sql("""
+	private long trimJobMetadata(long cutoff, int size) {
+		List<Long> executions = keys("""
 				SELECT JOB_EXECUTION_ID FROM BATCH_JOB_EXECUTION WHERE END_TIME < ?
-				ORDER BY JOB_EXECUTION_ID FETCH FIRST ? ROWS ONLY""")
-			.params(batchTime(cutoff), batch)
-			.query(Long.class)
-			.list();
+				ORDER BY JOB_EXECUTION_ID FETCH FIRST ? ROWS ONLY""", batchTime(cutoff), size);
 		for (Long execution : executions) {
 			this.jdbc.sql("""
 					DELETE FROM BATCH_STEP_EXECUTION_CONTEXT WHERE STEP_EXECUTION_ID IN
@@ -191,9 +222,9 @@ public class Retention {
 		return executions.size();
 	}
 
-	private long trimSpoolDone(long cutoff, int batch) {
+	private long trimSpoolDone(long cutoff, int size) {
 		List<Path> old = oldSpoolFiles(cutoff);
-		for (Path file : old.subList(0, Math.min(batch, old.size()))) {
+		for (Path file : old.subList(0, Math.min(size, old.size()))) {
 			try {
 				Files.deleteIfExists(file);
 			}
@@ -201,7 +232,7 @@ public class Retention {
 				throw new UncheckedIOException(ex);
 			}
 		}
-		return Math.min(batch, old.size());
+		return Math.min(size, old.size());
 	}
 
 	private List<Path> oldSpoolFiles(long cutoff) {
@@ -216,6 +247,29 @@ public class Retention {
 		}
 	}
 
+	/** Deletes rows one primary key at a time, in one JDBC batch. */
+	private long deleteEach(String delete, List<?> keys) {
+		this.jdbcTemplate.batchUpdate(delete, keys, keys.size(), (ps, key) -> ps.setObject(1, key));
+		return keys.size();
+	}
+
+	@SuppressWarnings("unchecked")
+	private <T> List<T> keys(String sql, Object... params) {
+		return (List<T>) this.jdbc.sql(sql).params(params).query((rs, row) -> rs.getObject(1)).list();
+	}
+
+	private long count(String sql, Object... params) {
+		return this.jdbc.sql(sql).params(params).query(Long.class).single();
+	}
+
+	private long applied() {
+		return this.cursors.position(Cursors.OUTBOX);
+	}
+
+	private long cutoff(Duration keep) {
+		return this.clock.millis() - keep.toMillis();
+	}
+
 	private static long modified(Path file) {
 		try {
 			return Files.getLastModifiedTime(file).toMillis();
@@ -225,29 +279,8 @@ public class Retention {
 		}
 	}
 
-	private java.time.Duration kindRetention(Kind kind) {
-		switch (kind) {
-			case OUTBOX:
-				return this.retention.outbox();
-			case IDEMPOTENCY_IDS:
-				return this.retention.idempotencyIds();
-			case DEAD_LETTERS:
-				return this.retention.deadLetters();
-			case LEDGER_DETAIL:
-				return this.retention.ledgerDetail();
-			case LEDGER_DAILY:
-				return this.retention.ledgerDaily();
-			case JOB_METADATA:
-				return this.retention.jobMetadata();
-			case LOCAL_EXPIRED:
-				return java.time.Duration.ZERO;
-			default:
-				return this.retention.spoolDone();
-		}
-	}
-
-	private long cutoff(java.time.Duration keep) {
-		return this.clock.millis() - keep.toMillis();
+	private static long epochSeconds(long epochMillis) {
+		return Math.floorDiv(epochMillis, 1000);
 	}
 
 	private static LocalDate day(long epochMillis) {
@@ -257,10 +290,6 @@ public class Retention {
 	/** Spring Batch stores local date-times of the JVM's zone. */
 	private static LocalDateTime batchTime(long epochMillis) {
 		return LocalDateTime.ofInstant(Instant.ofEpochMilli(epochMillis), ZoneId.systemDefault());
-	}
-
-	private long count(String sql, Object... params) {
-		return this.jdbc.sql(sql).params(params).query(Long.class).single();
 	}
 
 }

@@ -1,0 +1,298 @@
+package dev.kvbatch.cli;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import javax.sql.DataSource;
+
+import dev.kvbatch.jobs.JobRuns;
+import dev.kvbatch.usage.Ledger;
+import dev.kvbatch.usage.Operation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.context.ConfigurableApplicationContext;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+		description = { "Generates N seed-shaped staged operations in <data-dir>/bench (emptied first), runs",
+				"ingest, compress and prune on them, and prints each rate next to a raw JDBC baseline",
+				"measured in the same run on the same H2 file, the KV operations sent against three",
+				"baselines, the peak heap, the H2 file size, and the cold start of an empty run.",
+				"Ends with 'compress/raw-jdbc: <ratio>'. See BENCHMARKS.md." })
+class BenchCommand implements Callable<Integer> {
+
+	private static final Instant DAY = Instant.parse("2026-11-23T00:00:00Z");
+
+	private static final int PAGE = 10_000;
+
+	@ParentCommand
+	KvBatchCommand parent;
+
+	@Spec
+	CommandSpec spec;
+
+	@Option(names = "--ops", paramLabel = "N", defaultValue = "100000",
+			description = "staged operations to generate (default ${DEFAULT-VALUE})")
+	long ops;
+
+	@Option(names = "--cold-runs", paramLabel = "N", defaultValue = "3",
+			description = "empty runs from a cold JVM to time (median; default ${DEFAULT-VALUE}, 0 to skip)")
+	int coldRuns;
+
+	@Override
+	public Integer call() throws Exception {
+		PrintWriter out = this.spec.commandLine().getOut();
+		Path dir = ScratchDataDir.prepare(this.parent.contexts, "bench");
+		SeedWorkload workload = new SeedWorkload(this.ops, DAY);
+		Path spoolFile = workload.writeSpoolFile(dir.resolve("spool"));
+		out.printf("kvbatch bench: %,d staged operations over %,d distinct logical keys, max heap %d MiB%n",
+				workload.operations(), workload.distinctKeys(), Runtime.getRuntime().maxMemory() >> 20);
+		resetPeakHeap();
+		Path database = dir.resolve("kvbatch.mv.db");
+		try (ConfigurableApplicationContext context = this.parent.contexts.with("kvbatch.data-dir", dir.toString())
+			.with("kvbatch.target", "local")
+			.with("kvbatch.retention.outbox", "0s")
+			.full()) {
+			JobRuns runs = context.getBean(JobRuns.class);
+			DataSource dataSource = context.getBean(DataSource.class);
+			JsonMapper mapper = context.getBean(JsonMapper.class);
+
+			Timed ingest = Timed.run(() -> runs.start("ingest", Map.of()));
+			long staged = step(ingest.execution(), "ingest").getWriteCount();
+			double rawInsert = rawInsert(dataSource, mapper,
+					dir.resolve("spool/done").resolve(spoolFile.getFileName()));
+			double rawScan = rawScan(dataSource);
+			long distinctLogical = count(dataSource, "SELECT COUNT(DISTINCT logical_key) FROM kv_outbox");
+
+			Timed compress = Timed.run(() -> runs.start("compress", Map.of()));
+			long applied = step(compress.execution(), "apply").getReadCount();
+			Map<Operation, Long> sent = context.getBean(Ledger.class).sentBy(compress.execution().getId());
+			long physicalKeys = count(dataSource, "SELECT COUNT(*) FROM kv_local");
+			long afterCompress = Files.size(database);
+
+			runs.start("prune", Map.of());
+			long afterPrune = Files.size(database);
+
+			double ingestRate = staged / ingest.seconds();
+			double compressRate = applied / compress.seconds();
+			out.printf(
+					"ingest               %,12.0f rows/s   raw JDBC parse + batched insert %,12.0f rows/s   ratio %.2f%n",
+					ingestRate, rawInsert, ingestRate / rawInsert);
+			out.printf("compress             %,12.0f rows/s   raw JDBC primary-key scan       %,12.0f rows/s%n",
+					compressRate, rawScan);
+			out.printf("KV operations        direct %,d · coalescing only %,d · optimum %,d · kvbatch %,d%n",
+					workload.operations(), distinctLogical, physicalKeys,
+					sent.get(Operation.WRITE) + sent.get(Operation.DELETE));
+			out.printf("peak heap            %,d MiB%n", peakHeap() >> 20);
+			out.printf("H2 file              %,d MiB after compress, %,d MiB after prune, %,d MiB compacted%n",
+					afterCompress >> 20, afterPrune >> 20, compacted(dir) >> 20);
+			if (this.coldRuns > 0) {
+				out.printf("empty run, cold JVM  %,d ms (median of %d)%n", coldStart(dir.resolve("cold")),
+						this.coldRuns);
+			}
+			out.printf("compress/raw-jdbc: %.2f%n", compressRate / rawScan);
+		}
+		return ExitCodes.OK;
+	}
+
+	/**
+	 * What a hand-written loader does with the same lines: parse each with Jackson and
+	 * insert it into a copy of the outbox table, 1,000 rows per batch, committing every
+	 * 10,000.
+	 */
+	private static double rawInsert(DataSource dataSource, JsonMapper mapper, Path lines) throws Exception {
+		try (Connection connection = dataSource.getConnection()) {
+			connection.createStatement().execute("CREATE TABLE bench_outbox AS SELECT * FROM kv_outbox WITH NO DATA");
+			connection.setAutoCommit(false);
+			long start = System.nanoTime();
+			long rows = 0;
+			try (BufferedReader in = Files.newBufferedReader(lines, StandardCharsets.UTF_8);
+					PreparedStatement insert = connection.prepareStatement("""
+							INSERT INTO bench_outbox (id, op, logical_key, value_json, expires_at, event_at, kind,
+							seq, staged_at) VALUES (?, ?, ?, ?, ?, ?, 'C', NULL, ?)""")) {
+				long now = System.currentTimeMillis();
+				for (String line = in.readLine(); line != null; line = in.readLine()) {
+					JsonNode record = mapper.readTree(line);
+					JsonNode value = record.get("value");
+					insert.setLong(1, ++rows);
+					insert.setString(2, record.get("op").asString().equals("put") ? "P" : "D");
+					insert.setString(3, record.get("key").asString());
+					insert.setString(4, (value != null) ? value.toString() : null);
+					insert.setObject(5, record.has("ttl") ? now / 1000 + record.get("ttl").asLong() : null);
+					insert.setLong(6, now);
+					insert.setLong(7, now);
+					insert.addBatch();
+					if (rows % 1000 == 0) {
+						insert.executeBatch();
+					}
+					if (rows % 10_000 == 0) {
+						connection.commit();
+					}
+				}
+				insert.executeBatch();
+				connection.commit();
+			}
+			double rate = rows / seconds(start);
+			connection.setAutoCommit(true);
+			connection.createStatement().execute("DROP TABLE bench_outbox");
+			return rate;
+		}
+	}
+
+	/**
+	 * Reads every outbox row in primary-key order, in keyset pages, touching each column.
+	 */
+	private static double rawScan(DataSource dataSource) throws SQLException {
+		try (Connection connection = dataSource.getConnection();
+				PreparedStatement page = connection.prepareStatement("""
+						SELECT id, op, logical_key, value_json, expires_at, event_at, kind, seq, staged_at
+						FROM kv_outbox WHERE id > ? ORDER BY id FETCH FIRST %d ROWS ONLY""".formatted(PAGE))) {
+			page.setFetchSize(1000);
+			long start = System.nanoTime();
+			long rows = 0;
+			long last = 0;
+			long checksum = 0;
+			int inPage;
+			do {
+				inPage = 0;
+				page.setLong(1, last);
+				try (ResultSet rs = page.executeQuery()) {
+					while (rs.next()) {
+						last = rs.getLong(1);
+						String value = rs.getString(4);
+						checksum += rs.getString(3).length() + ((value != null) ? value.length() : 0) + rs.getLong(6);
+						inPage++;
+					}
+				}
+				rows += inPage;
+			}
+			while (inPage == PAGE);
+			return (checksum == 42) ? 0 : rows / seconds(start);
+		}
+	}
+
+	/**
+	 * The H2 file's size after {@code SHUTDOWN COMPACT}: the floor the running sizes are
+	 * compared with.
+	 */
+	private static long compacted(Path dir) throws Exception {
+		Path copy = dir.resolve("compacted");
+		Files.createDirectories(copy);
+		Files.copy(dir.resolve("kvbatch.mv.db"), copy.resolve("kvbatch.mv.db"));
+		try (Connection connection = DriverManager.getConnection("jdbc:h2:file:" + copy.resolve("kvbatch"), "sa", "")) {
+			connection.createStatement().execute("SHUTDOWN COMPACT");
+		}
+		return Files.size(copy.resolve("kvbatch.mv.db"));
+	}
+
+	/**
+	 * Wall time of {@code run compress} with nothing staged, from a new JVM, as a CronJob
+	 * pays it.
+	 */
+	private long coldStart(Path dir) throws Exception {
+		String classpath = System.getProperty("java.class.path");
+		List<String> command = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+		command.addAll(ManagementFactory.getRuntimeMXBean()
+			.getInputArguments()
+			.stream()
+			.filter((arg) -> arg.startsWith("-XX:SharedArchiveFile") || arg.startsWith("-XX:AOTCache")
+					|| arg.startsWith("-Xshare"))
+			.toList());
+		if (classpath.endsWith(".jar") && !classpath.contains(File.pathSeparator)) {
+			command.addAll(List.of("-jar", classpath));
+		}
+		else {
+			command.addAll(List.of("-cp", classpath, "dev.kvbatch.KvBatchApplication"));
+		}
+		command.addAll(List.of("run", "compress", "--kvbatch.data-dir=" + dir));
+		List<Long> times = new ArrayList<>();
+		for (int i = 0; i < this.coldRuns + 1; i++) {
+			long start = System.nanoTime();
+			Process process = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+				.start();
+			if (process.waitFor() != 0) {
+				throw new IllegalStateException("the cold run exited " + process.exitValue() + ": " + command);
+			}
+			// The first run creates the schema; the timed ones find it, like a scheduled
+			// run.
+			if (i > 0) {
+				times.add((System.nanoTime() - start) / 1_000_000);
+			}
+		}
+		times.sort(null);
+		return times.get(times.size() / 2);
+	}
+
+	private static StepExecution step(JobExecution execution, String name) {
+		return execution.getStepExecutions()
+			.stream()
+			.filter((step) -> step.getStepName().equals(name))
+			.findFirst()
+			.orElseThrow();
+	}
+
+	private static long count(DataSource dataSource, String sql) throws SQLException {
+		try (Connection connection = dataSource.getConnection();
+				ResultSet rs = connection.createStatement().executeQuery(sql)) {
+			rs.next();
+			return rs.getLong(1);
+		}
+	}
+
+	private static void resetPeakHeap() {
+		heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
+	}
+
+	private static long peakHeap() {
+		return heapPools().stream().mapToLong((pool) -> pool.getPeakUsage().getUsed()).sum();
+	}
+
+	private static List<MemoryPoolMXBean> heapPools() {
+		return ManagementFactory.getMemoryPoolMXBeans()
+			.stream()
+			.filter((pool) -> pool.getType() == MemoryType.HEAP)
+			.toList();
+	}
+
+	private static double seconds(long startNanos) {
+		return (System.nanoTime() - startNanos) / 1e9;
+	}
+
+	/** A job run and how long it took. */
+	private record Timed(JobExecution execution, double seconds) {
+
+		static Timed run(Callable<JobExecution> job) throws Exception {
+			long start = System.nanoTime();
+			JobExecution execution = job.call();
+			return new Timed(execution, BenchCommand.seconds(start));
+		}
+
+	}
+
+}

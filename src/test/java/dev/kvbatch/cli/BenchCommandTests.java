@@ -1,0 +1,46 @@
+package dev.kvbatch.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code kvbatch bench} on a small workload: it prints every figure of BENCHMARKS.md, and
+ * the KV operations it measures match the optimum. Speed is not asserted: benchmarks
+ * print figures, tests check behaviour.
+ */
+class BenchCommandTests {
+
+	private static final Pattern KV = Pattern
+		.compile("KV operations +direct ([\\d,]+) · coalescing only ([\\d,]+) · optimum ([\\d,]+) · kvbatch ([\\d,]+)");
+
+	@TempDir
+	Path dataDir;
+
+	@Test
+	void printsTheFiguresAndSendsTheOptimumOfKvOperations() {
+		CliRun.Result bench = new CliRun(this.dataDir).run("bench", "--ops", "3000", "--cold-runs", "0");
+
+		assertThat(bench.exitCode()).as(bench.toString()).isZero();
+		List<String> lines = bench.out().lines().toList();
+		assertThat(lines.get(0)).startsWith("kvbatch bench: 3,000 staged operations over 100 distinct logical keys");
+		assertThat(bench.out())
+			.containsPattern("ingest +[\\d,]+ rows/s +raw JDBC parse \\+ batched insert +[\\d,]+ rows/s")
+			.containsPattern("compress +[\\d,]+ rows/s +raw JDBC primary-key scan +[\\d,]+ rows/s")
+			.containsPattern("peak heap +[\\d,]+ MiB")
+			.containsPattern("H2 file +[\\d,]+ MiB after compress, [\\d,]+ MiB after prune, [\\d,]+ MiB compacted");
+		Matcher kv = KV.matcher(bench.out());
+		assertThat(kv.find()).as(bench.out()).isTrue();
+		assertThat(kv.group(1)).isEqualTo("3,000");
+		assertThat(kv.group(2)).isEqualTo("100");
+		assertThat(kv.group(4)).isEqualTo(kv.group(3));
+		assertThat(lines.get(lines.size() - 1)).matches("compress/raw-jdbc: \\d+\\.\\d\\d");
+	}
+
+}
