@@ -89,6 +89,23 @@ class UsageReportIntegrationTests {
 	}
 
 	@Test
+	void reportEmailDeliversTheDaysFiguresAsTheLedgerHasThem() throws Exception {
+		CliRun cli = new CliRun(this.dataDir, FixedClockConfiguration.class);
+		givenAWarningDay(cli);
+
+		CliRun.Result run = cli.run("report", "--date", "2026-11-23", "--email", NOW,
+				"--kvbatch.report.mail.to=ops@example.com", "--spring.mail.host=localhost",
+				"--spring.mail.port=" + smtp.getSmtp().getPort());
+
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(smtp.getReceivedMessages()).singleElement()
+			.satisfies((mail) -> assertThat(mail.getSubject())
+				.isEqualTo("[kvbatch] WARNING — writes at 86 % of the free plan (2026-11-23)"));
+		Part attachment = parts(smtp.getReceivedMessages()[0]).get("usage-2026-11-23.json");
+		assertThatReportHasTheWarningDaysFigures(JSON.readTree(bytes(attachment)));
+	}
+
+	@Test
 	void restartsAfterAFailedMailAndReportsTheSameDay() throws Exception {
 		CliRun cli = new CliRun(this.dataDir, FixedClockConfiguration.class);
 		givenAWarningDay(cli);
