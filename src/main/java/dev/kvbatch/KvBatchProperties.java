@@ -14,10 +14,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * ({@code KVBATCH_JOBS_DIR}); the bundled rules are used when it holds none
  * @param target {@code local} (the embedded store in H2) or {@code cloudflare}
  * ({@code KVBATCH_TARGET})
+ * @param seqStartAfter {@code {seq}} values already in use before kvbatch, e.g. the
+ * counter an app kept in KV: the next key gets one more ({@code KVBATCH_SEQ_START_AFTER})
  */
 @ConfigurationProperties("kvbatch")
 public record KvBatchProperties(@DefaultValue("./data") Path dataDir, @DefaultValue("./jobs") Path jobsDir,
-		@DefaultValue("local") String target) {
+		@DefaultValue("local") String target, @DefaultValue("0") long seqStartAfter) {
 
 	/** The spool folder producers and {@code kvbatch stage} drop complete files into. */
 	public Path spoolDir() {

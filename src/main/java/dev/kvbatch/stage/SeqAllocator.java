@@ -38,13 +38,26 @@ public final class SeqAllocator {
 
 	private final Object monitor;
 
+	private final long startAfter;
+
 	/**
 	 * @param file the sequence file; it and its folder are created by the first
 	 * {@link #next()}
 	 */
 	public SeqAllocator(Path file) {
+		this(file, 0);
+	}
+
+	/**
+	 * @param file the sequence file; it and its folder are created by the first
+	 * {@link #next()}
+	 * @param startAfter values already in use before kvbatch (an app's own counter): the
+	 * sequence never hands out a value at or below it
+	 */
+	public SeqAllocator(Path file, long startAfter) {
 		this.file = file.toAbsolutePath().normalize();
 		this.monitor = MONITORS.computeIfAbsent(this.file, (key) -> new Object());
+		this.startAfter = startAfter;
 	}
 
 	/** The sequence file. */
@@ -53,7 +66,8 @@ public final class SeqAllocator {
 	}
 
 	/**
-	 * Allocate the next value: 1 for a new file, then one more than the high-water mark.
+	 * Allocate the next value: one more than the high-water mark (or than
+	 * {@code startAfter}, if larger); 1 for a new file.
 	 * @return the allocated value, already durable
 	 * @throws UncheckedIOException if the file cannot be read or written
 	 * @throws IllegalStateException if the file holds something other than a number
@@ -65,7 +79,7 @@ public final class SeqAllocator {
 				try (FileChannel channel = FileChannel.open(this.file, StandardOpenOption.CREATE,
 						StandardOpenOption.READ, StandardOpenOption.WRITE); FileLock lock = channel.lock()) {
 					long current = read(channel);
-					long next = Math.addExact(current, 1);
+					long next = Math.addExact(Math.max(current, this.startAfter), 1);
 					write(channel, next);
 					if (current == 0) {
 						// The file may be new: make its directory entry durable too, or a
@@ -90,10 +104,10 @@ public final class SeqAllocator {
 		synchronized (this.monitor) {
 			try (FileChannel channel = FileChannel.open(this.file, StandardOpenOption.READ);
 					FileLock lock = channel.lock(0, Long.MAX_VALUE, true)) {
-				return read(channel);
+				return Math.max(read(channel), this.startAfter);
 			}
 			catch (NoSuchFileException ex) {
-				return 0;
+				return this.startAfter;
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException("Cannot read the sequence in " + this.file, ex);

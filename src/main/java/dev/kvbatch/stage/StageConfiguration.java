@@ -19,7 +19,7 @@ public class StageConfiguration {
 
 	@Bean
 	SeqAllocator seqAllocator(KvBatchProperties properties) {
-		return new SeqAllocator(properties.seqFile());
+		return new SeqAllocator(properties.seqFile(), properties.seqStartAfter());
 	}
 
 	@Bean

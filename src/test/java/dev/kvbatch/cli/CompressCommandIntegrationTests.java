@@ -141,6 +141,22 @@ class CompressCommandIntegrationTests {
 		assertThat(cli.run("kv", "get", "__counter").out().trim()).isEqualTo("3");
 	}
 
+	@Test
+	void continuesTheCounterAnAppAlreadyKeptInKv() throws IOException {
+		CliRun cli = new CliRun(this.dataDir);
+		CliRun.Result staged = cli.run("stage", file("{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":1}").toString(),
+				"--kvbatch.seq-start-after=20");
+
+		cli.run("run", "compress");
+
+		assertThat(staged.out()).contains("a{seq} -> a21");
+		assertThat(cli.run("kv", "get", "__counter").out().trim()).isEqualTo("21");
+	}
+
+	private Path file(String lines) throws IOException {
+		return Files.writeString(Files.createTempFile(this.dataDir.getParent(), "stage", ".jsonl"), lines);
+	}
+
 	private CliRun.Result stage(CliRun cli, String lines) throws IOException {
 		Path file = Files.createTempFile(this.dataDir.getParent(), "stage", ".jsonl");
 		Files.writeString(file, lines, StandardCharsets.UTF_8);

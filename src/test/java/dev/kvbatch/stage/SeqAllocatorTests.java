@@ -41,6 +41,20 @@ class SeqAllocatorTests {
 	}
 
 	@Test
+	void neverHandsOutValuesAnAppAlreadyUsed() {
+		Path file = this.dir.resolve("seq");
+		SeqAllocator fresh = new SeqAllocator(file, 20);
+		assertThat(fresh.current()).isEqualTo(20);
+		assertThat(List.of(fresh.next(), fresh.next())).containsExactly(21L, 22L);
+
+		SeqAllocator raisedLater = new SeqAllocator(file, 100);
+		SeqAllocator below = new SeqAllocator(file, 5);
+
+		assertThat(raisedLater.next()).isEqualTo(101);
+		assertThat(below.next()).as("a lower floor never moves the sequence back").isEqualTo(102);
+	}
+
+	@Test
 	void newInstanceContinuesFromTheHighWaterMark() {
 		Path file = this.dir.resolve("seq");
 		SeqAllocator first = new SeqAllocator(file);
