@@ -2,8 +2,11 @@ package dev.kvbatch.store;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.sql.ResultSet;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -15,10 +18,9 @@ import org.springframework.stereotype.Component;
 @Component
 public class DirtyKeys {
 
-	private static final String MARK = """
-			INSERT INTO kv_dirty (physical_key, dirty_since)
-			SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM kv_dirty WHERE physical_key = ?)
-			""";
+	private static final String MARKED = "SELECT physical_key FROM kv_dirty WHERE physical_key = ANY(?)";
+
+	private static final String MARK = "INSERT INTO kv_dirty (physical_key, dirty_since) VALUES (?, ?)";
 
 	private final JdbcTemplate jdbc;
 
@@ -29,14 +31,23 @@ public class DirtyKeys {
 		this.clock = clock;
 	}
 
-	/** Marks the keys dirty, in the caller's transaction. */
+	/**
+	 * Marks the keys dirty, in the caller's transaction. Not safe against a concurrent
+	 * marker of the same key: one job runs at a time.
+	 */
 	public void mark(Collection<String> physicalKeys) {
+		if (physicalKeys.isEmpty()) {
+			return;
+		}
+		Set<String> fresh = new LinkedHashSet<>(physicalKeys);
+		this.jdbc.query(MARKED, (ResultSet rs) -> {
+			fresh.remove(rs.getString(1));
+		}, (Object) fresh.toArray(String[]::new));
 		long now = this.clock.millis();
-		List<String> keys = new ArrayList<>(physicalKeys);
+		List<String> keys = new ArrayList<>(fresh);
 		this.jdbc.batchUpdate(MARK, keys, keys.size(), (ps, key) -> {
 			ps.setString(1, key);
 			ps.setLong(2, now);
-			ps.setString(3, key);
 		});
 	}
 

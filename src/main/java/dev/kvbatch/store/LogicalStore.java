@@ -1,6 +1,8 @@
 package dev.kvbatch.store;
 
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,11 +46,18 @@ public class LogicalStore {
 
 	private static final Logger log = LoggerFactory.getLogger(LogicalStore.class);
 
+	// Only a counter's value is needed; other values (up to 25 MiB) are not read back.
 	private static final String EXISTING = """
-			SELECT logical_key, physical_key, kind, value_json FROM kv_entry WHERE logical_key = ANY(?)
+			SELECT logical_key, physical_key, kind, CASE WHEN kind = 'COUNTER' THEN value_json END
+			FROM kv_entry WHERE logical_key = ANY(?)
 			""";
 
 	private static final String DELETE = "DELETE FROM kv_entry WHERE logical_key = ?";
+
+	private static final String UPDATE = """
+			UPDATE kv_entry SET rule = ?, kind = ?, physical_key = ?, field = ?, value_json = ?, metric = ?,
+			expires_at = ?, event_at = ? WHERE logical_key = ?
+			""";
 
 	private static final String INSERT = """
 			INSERT INTO kv_entry (logical_key, rule, kind, physical_key, field, value_json, metric, expires_at, event_at)
@@ -128,7 +137,7 @@ public class LogicalStore {
 		if (counter != null) {
 			applyCounter(counter, highestSeq, existing, upserts, dirty, rows.get(rows.size() - 1));
 		}
-		write(removed, upserts, dirty);
+		write(removed, upserts, dirty, existing);
 		this.cursors.advance(Cursors.OUTBOX, rows.get(rows.size() - 1).id());
 	}
 
@@ -185,23 +194,43 @@ public class LogicalStore {
 		return existing;
 	}
 
-	private void write(Set<String> removed, Map<String, Entry> upserts, Set<String> dirty) {
+	/**
+	 * Existing entries are updated in place and new ones inserted: one write per key and
+	 * chunk.
+	 */
+	private void write(Set<String> removed, Map<String, Entry> upserts, Set<String> dirty,
+			Map<String, Existing> existing) {
 		List<String> deletes = new ArrayList<>(removed);
-		deletes.addAll(upserts.keySet());
 		this.jdbc.batchUpdate(DELETE, deletes, deletes.size(), (ps, key) -> ps.setString(1, key));
-		List<Entry> entries = new ArrayList<>(upserts.values());
-		this.jdbc.batchUpdate(INSERT, entries, entries.size(), (ps, entry) -> {
+		List<Entry> updates = new ArrayList<>();
+		List<Entry> inserts = new ArrayList<>();
+		for (Entry entry : upserts.values()) {
+			(existing.containsKey(entry.logicalKey()) ? updates : inserts).add(entry);
+		}
+		this.jdbc.batchUpdate(UPDATE, updates, updates.size(), (ps, entry) -> {
+			bindColumns(ps, entry, 1);
+			ps.setString(9, entry.logicalKey());
+		});
+		this.jdbc.batchUpdate(INSERT, inserts, inserts.size(), (ps, entry) -> {
 			ps.setString(1, entry.logicalKey());
-			ps.setString(2, entry.placement().rule());
-			ps.setString(3, entry.placement().kind().name());
-			ps.setString(4, entry.placement().physicalKey());
-			ps.setString(5, entry.placement().field());
-			ps.setString(6, entry.valueJson());
-			ps.setObject(7, entry.metric());
-			ps.setObject(8, entry.expiresAt());
-			ps.setLong(9, entry.eventAt());
+			bindColumns(ps, entry, 2);
 		});
 		this.dirtyKeys.mark(dirty);
+	}
+
+	/**
+	 * Binds rule, kind, physical key, field, value, metric, expiration and event time
+	 * from {@code first} on.
+	 */
+	private static void bindColumns(PreparedStatement ps, Entry entry, int first) throws SQLException {
+		ps.setString(first, entry.placement().rule());
+		ps.setString(first + 1, entry.placement().kind().name());
+		ps.setString(first + 2, entry.placement().physicalKey());
+		ps.setString(first + 3, entry.placement().field());
+		ps.setString(first + 4, entry.valueJson());
+		ps.setObject(first + 5, entry.metric());
+		ps.setObject(first + 6, entry.expiresAt());
+		ps.setLong(first + 7, entry.eventAt());
 	}
 
 	private record Existing(String physicalKey, String kind, String valueJson) {
