@@ -6,9 +6,11 @@ CREATE TABLE kv_migration (
 	last_key VARCHAR(512) NOT NULL
 );
 
--- Logical keys the migrate job loaded from legacy keys of the same name: what verify compares and unpack restores.
+-- Logical keys the migrate job loaded from legacy keys of the same name: what verify compares. verified_at is when
+-- verify last found the packed entry equal to the legacy value (null: never, or it differed).
 CREATE TABLE kv_migrated (
 	logical_key VARCHAR(512) PRIMARY KEY,
 	rule VARCHAR(64) NOT NULL,
-	migrated_at BIGINT NOT NULL
+	migrated_at BIGINT NOT NULL,
+	verified_at BIGINT
 );

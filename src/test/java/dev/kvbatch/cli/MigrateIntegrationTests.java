@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -105,6 +107,50 @@ class MigrateIntegrationTests {
 			String field = key.substring(key.lastIndexOf(':') + 1);
 			assertThat(JSON.readTree(after.get(packedKey).value()).get(field)).as(key).isEqualTo(JSON.readTree(value));
 		});
+	}
+
+	@Test
+	void migrateVerifyAndUnpackGiveBackTheOriginalValuesAtTheCostStatsPredicted() {
+		CliRun cli = cli();
+		Map<String, FakeCloudflareKv.Stored> original = this.kv.snapshot();
+
+		CliRun.Result migrated = cli.run(withCloudflare("run", "migrate", "at=2026-11-20"));
+		CliRun.Result stats = cli.run(withCloudflare("migrate", "stats"));
+		CliRun.Result verified = cli.run(withCloudflare("migrate", "verify"));
+
+		assertThat(migrated.out()).contains("KV       24 writes, 0 deletes, 6 lists, 4,001 reads");
+		assertThat(stats.exitCode()).as(stats.toString()).isZero();
+		assertThat(stats.out()).contains("mobile-mapping              600        600         20")
+			.contains("sync-hash                 2,500      2,500          1")
+			.contains("metrics                     500        500          2")
+			.contains("migrate: 4,000 reads of legacy keys, 24 writes of packed keys")
+			.contains("unpack:  4,000 writes of individual keys");
+		assertThat(verified.exitCode()).as(verified.toString()).isZero();
+		assertThat(verified.out()).isEqualTo("verified 4,000 migrated keys: 0 mismatched\n");
+
+		this.kv.seed("hash:fp00007", "\"changed by the old app\"", null);
+		CliRun.Result changed = cli.run(withCloudflare("migrate", "verify"));
+
+		assertThat(changed.exitCode()).isEqualTo(ExitCodes.FAILED);
+		assertThat(changed.out()).contains("mismatch hash:fp00007: legacy value \"changed by the old app\" but"
+				+ " sync-state:batch holds \"todoist-7\"\n", "4,000 migrated keys: 1 mismatched");
+
+		this.legacy.keySet().forEach(this.kv::remove);
+		this.kv.server().resetRequests();
+		CliRun.Result unpacked = cli.run(withCloudflare("migrate", "unpack"));
+		CliRun.Result rest = cli
+			.run(withCloudflare("migrate", "unpack", "--after", "hash:fp00875", "--kvbatch.plan=paid"));
+
+		assertThat(unpacked.exitCode()).as(unpacked.toString()).isZero();
+		assertThat(unpacked.out()).as("the day's 900 writes, less the 24 packed keys")
+			.isEqualTo("unpacked 876 keys\nthe day's KV writes are spent:"
+					+ " continue with kvbatch migrate unpack --after 'hash:fp00875'\n");
+		assertThat(rest.out()).isEqualTo("unpacked 3,124 keys\n");
+		assertThat(this.kv.server().findAll(putRequestedFor(urlEqualTo(FakeCloudflareKv.NAMESPACE_PATH + "/bulk"))))
+			.as("as many writes as stats predicted")
+			.map((put) -> JSON.readTree(put.getBody()).size())
+			.containsExactly(876, 1000, 1000, 1000, 124);
+		assertThat(this.kv.snapshot()).containsAllEntriesOf(original);
 	}
 
 	@Test

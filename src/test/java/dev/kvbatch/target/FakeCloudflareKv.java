@@ -99,6 +99,11 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 		this.keys.put(key, new Stored(value, expiration));
 	}
 
+	/** Removes a key, as an app deleting it itself would. */
+	public void remove(String key) {
+		this.keys.remove(key);
+	}
+
 	/**
 	 * List calls after the first {@code lists} are refused with HTTP 400 (not retried),
 	 * until {@link #failListsAfter} is called again.
