@@ -7,10 +7,12 @@ CREATE TABLE kv_migration (
 );
 
 -- Logical keys the migrate job loaded from legacy keys of the same name: what verify compares. verified_at is when
--- verify last found the packed entry equal to the legacy value (null: never, or it differed).
+-- verify last found the packed entry equal to the legacy value (null: never, or it differed); legacy_deleted_at is
+-- when `run migrate delete-legacy=true` deleted the legacy key, which it does only to verified keys.
 CREATE TABLE kv_migrated (
 	logical_key VARCHAR(512) PRIMARY KEY,
 	rule VARCHAR(64) NOT NULL,
 	migrated_at BIGINT NOT NULL,
-	verified_at BIGINT
+	verified_at BIGINT,
+	legacy_deleted_at BIGINT
 );

@@ -5,6 +5,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
 
 import dev.kvbatch.pack.PackingRules;
 import dev.kvbatch.store.LegacyKeys;
@@ -23,6 +26,9 @@ import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
+import org.springframework.batch.infrastructure.item.database.Order;
+import org.springframework.batch.infrastructure.item.database.builder.JdbcPagingItemReaderBuilder;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -45,14 +51,55 @@ class MigrateJobConfiguration {
 
 	static final String STOPPED_BY_BUDGET = "load.stopped-by-budget";
 
+	static final String DELETE_LEGACY = "delete-legacy";
+
+	private static final String DELETED = "delete-legacy.deleted";
+
 	private static final List<String> COUNTS = List.of("load.loaded", "load.rejected", "load.skipped");
 
 	@Bean
-	Job migrate(JobRepository jobs, Step loadStep, Step flushStep, RunListener runs) {
+	Job migrate(JobRepository jobs, Step loadStep, Step flushStep, Step deleteLegacyStep, RunListener runs) {
 		return new JobBuilder("migrate", jobs).validator(MigrateJobConfiguration::validate)
 			.listener(runs)
 			.start(loadStep)
 			.next(flushStep)
+			.next(deleteLegacyStep)
+			.build();
+	}
+
+	/**
+	 * With {@code delete-legacy=true}: deletes the legacy keys verify passed, in budgeted
+	 * batches; otherwise reads nothing.
+	 */
+	@Bean
+	Step deleteLegacyStep(JobRepository jobs, PlatformTransactionManager tm,
+			JdbcPagingItemReader<String> verifiedReader, LegacyKeys legacy, Progress progress) {
+		return new StepBuilder("delete-legacy", jobs).<String, String>chunk(CHUNK)
+			.transactionManager(tm)
+			.reader(verifiedReader)
+			.writer((chunk) -> {
+				ExecutionContext counts = step().getExecutionContext();
+				counts.putLong(DELETED,
+						counts.getLong(DELETED, 0L) + legacy.deleteVerified(List.copyOf(chunk.getItems())));
+			})
+			.listener(progress)
+			.build();
+	}
+
+	/** Verified migrated keys whose legacy key is still there, in key order. */
+	@Bean
+	@StepScope
+	JdbcPagingItemReader<String> verifiedReader(DataSource dataSource) throws Exception {
+		boolean enabled = "true".equals(step().getJobParameters().getString(DELETE_LEGACY));
+		return new JdbcPagingItemReaderBuilder<String>().name("verifiedReader")
+			.dataSource(dataSource)
+			.selectClause("logical_key")
+			.fromClause("kv_migrated")
+			.whereClause("verified_at IS NOT NULL AND legacy_deleted_at IS NULL AND " + (enabled ? "1 = 1" : "1 = 0"))
+			.sortKeys(Map.of("logical_key", Order.ASCENDING))
+			.rowMapper((rs, row) -> rs.getString(1))
+			.pageSize(CHUNK)
+			.saveState(false)
 			.build();
 	}
 
@@ -86,6 +133,11 @@ class MigrateJobConfiguration {
 	}
 
 	static void validate(@Nullable JobParameters parameters) throws InvalidJobParametersException {
+		String delete = (parameters != null) ? parameters.getString(DELETE_LEGACY) : null;
+		if (delete != null && !delete.equals("true") && !delete.equals("false")) {
+			throw new InvalidJobParametersException(
+					"job parameter delete-legacy must be true or false, was \"" + delete + "\"");
+		}
 		String at = (parameters != null) ? parameters.getString(AT) : null;
 		if (at != null) {
 			try {

@@ -17,6 +17,8 @@ import dev.kvbatch.pack.Placement;
 import dev.kvbatch.stage.DeadLetters;
 import dev.kvbatch.stage.Rejection;
 import dev.kvbatch.target.KvTarget;
+import dev.kvbatch.usage.DailyBudget;
+import dev.kvbatch.usage.Operation;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +63,13 @@ public class LegacyKeys {
 			SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM kv_migrated WHERE logical_key = ?)
 			""";
 
+	private static final String VERIFIED = """
+			SELECT logical_key FROM kv_migrated
+			WHERE logical_key = ANY(?) AND verified_at IS NOT NULL AND legacy_deleted_at IS NULL ORDER BY logical_key
+			""";
+
+	private static final String DELETED = "UPDATE kv_migrated SET legacy_deleted_at = ? WHERE logical_key = ?";
+
 	private static final String POSITION = "SELECT list_cursor, last_key FROM kv_migration WHERE rule = ?";
 
 	private static final String MOVE = "UPDATE kv_migration SET list_cursor = ?, last_key = ? WHERE rule = ?";
@@ -81,10 +90,13 @@ public class LegacyKeys {
 
 	private final JsonMapper mapper;
 
+	private final DailyBudget budget;
+
 	private final Clock clock;
 
 	public LegacyKeys(JdbcTemplate jdbc, JdbcClient client, PackingRules rules, KvTarget target,
-			DeadLetters deadLetters, DirtyKeys dirtyKeys, JsonMapper mapper, Clock clock) {
+			DeadLetters deadLetters, DirtyKeys dirtyKeys, JsonMapper mapper, DailyBudget budget, Clock clock) {
+		this.budget = budget;
 		this.jdbc = jdbc;
 		this.client = client;
 		this.rules = rules;
@@ -93,6 +105,27 @@ public class LegacyKeys {
 		this.dirtyKeys = dirtyKeys;
 		this.mapper = mapper;
 		this.clock = clock;
+	}
+
+	/**
+	 * Deletes verified legacy keys from the target, as many as the day's delete budget
+	 * allows, and records it in the caller's transaction. A key verify never passed, or
+	 * that a later verify found changed, is kept.
+	 * @param keys migrated logical keys, each also its legacy key's name
+	 * @return how many were deleted (and billed); the rest wait for a later run
+	 */
+	public long deleteVerified(List<? extends String> keys) {
+		List<String> verified = this.jdbc.queryForList(VERIFIED, String.class, (Object) keys.toArray(String[]::new));
+		int allowed = (int) Math.min(verified.size(), this.budget.remaining(Operation.DELETE));
+		List<String> batch = verified.subList(0, allowed);
+		Set<String> failed = new HashSet<>(this.target.delete(batch));
+		List<String> deleted = batch.stream().filter((key) -> !failed.contains(key)).toList();
+		long now = this.clock.millis();
+		this.jdbc.batchUpdate(DELETED, deleted, deleted.size(), (ps, key) -> {
+			ps.setLong(1, now);
+			ps.setString(2, key);
+		});
+		return deleted.size();
 	}
 
 	/** Where the listing of a rule's legacy keys stopped, if it ever started. */

@@ -39,7 +39,7 @@ public class MigratedKeys {
 	private static final String TO_VERIFY = """
 			SELECT m.logical_key, e.kind, e.physical_key, e.field FROM kv_migrated m
 			JOIN kv_entry e ON e.logical_key = m.logical_key
-			WHERE m.logical_key > ? ORDER BY m.logical_key FETCH FIRST 100 ROWS ONLY
+			WHERE m.logical_key > ? AND m.legacy_deleted_at IS NULL ORDER BY m.logical_key FETCH FIRST 100 ROWS ONLY
 			""";
 
 	private static final String VERIFIED = "UPDATE kv_migrated SET verified_at = ? WHERE logical_key = ?";
@@ -79,9 +79,10 @@ public class MigratedKeys {
 	}
 
 	/**
-	 * Compares each migrated key still in the logical store with its legacy key: a map
-	 * entry must equal the legacy value (as JSON) in its packed key's field; a rollup
-	 * entry's packed bucket must hold its field. A key that matches is marked verified
+	 * Compares each migrated key still in the logical store, and whose legacy key was not
+	 * deleted by {@code delete-legacy=true}, with its legacy key: a map entry must equal
+	 * the legacy value (as JSON) in its packed key's field; a rollup entry's packed
+	 * bucket must hold its field. A key that matches is marked verified
 	 * ({@code kv_migrated.verified_at}), one that does not is unmarked. Costs one read
 	 * per legacy key and one per packed key.
 	 * @param mismatches told each mismatch, in key order, as one line

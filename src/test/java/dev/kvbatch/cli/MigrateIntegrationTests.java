@@ -72,9 +72,9 @@ class MigrateIntegrationTests {
 	}
 
 	@Test
-	void migrationPacksEveryRulesLegacyKeysAndLeavesThemInPlace() {
+	void migrateVerifyDeleteAndUnpackGiveBackTheOriginalValuesAtTheCostStatsPredicted() {
 		CliRun cli = cli();
-		Map<String, FakeCloudflareKv.Stored> before = this.kv.snapshot();
+		Map<String, FakeCloudflareKv.Stored> original = this.kv.snapshot();
 
 		CliRun.Result run = cli.run(withCloudflare("run", "migrate", "at=2026-11-20"));
 
@@ -83,8 +83,8 @@ class MigrateIntegrationTests {
 			.contains("flush    read 24, written 24 (24 sent, 0 deleted, 0 unchanged, 0 left dirty, 0 deferred")
 			.contains("KV       24 writes, 0 deletes, 6 lists, 4,001 reads");
 		Map<String, FakeCloudflareKv.Stored> after = this.kv.snapshot();
-		assertThat(after).as("legacy keys are not deleted").containsAllEntriesOf(before);
-		assertThat(after).hasSize(before.size() + 24);
+		assertThat(after).as("legacy keys are not deleted").containsAllEntriesOf(original);
+		assertThat(after).hasSize(original.size() + 24);
 		for (int device = 0; device < 20; device++) {
 			FakeCloudflareKv.Stored packed = after.get("mobile-batch:dev" + device);
 			JsonNode fields = JSON.readTree(packed.value());
@@ -107,18 +107,10 @@ class MigrateIntegrationTests {
 			String field = key.substring(key.lastIndexOf(':') + 1);
 			assertThat(JSON.readTree(after.get(packedKey).value()).get(field)).as(key).isEqualTo(JSON.readTree(value));
 		});
-	}
 
-	@Test
-	void migrateVerifyAndUnpackGiveBackTheOriginalValuesAtTheCostStatsPredicted() {
-		CliRun cli = cli();
-		Map<String, FakeCloudflareKv.Stored> original = this.kv.snapshot();
-
-		CliRun.Result migrated = cli.run(withCloudflare("run", "migrate", "at=2026-11-20"));
 		CliRun.Result stats = cli.run(withCloudflare("migrate", "stats"));
 		CliRun.Result verified = cli.run(withCloudflare("migrate", "verify"));
 
-		assertThat(migrated.out()).contains("KV       24 writes, 0 deletes, 6 lists, 4,001 reads");
 		assertThat(stats.exitCode()).as(stats.toString()).isZero();
 		assertThat(stats.out()).contains("mobile-mapping              600        600         20")
 			.contains("sync-hash                 2,500      2,500          1")
@@ -134,6 +126,22 @@ class MigrateIntegrationTests {
 		assertThat(changed.exitCode()).isEqualTo(ExitCodes.FAILED);
 		assertThat(changed.out()).contains("mismatch hash:fp00007: legacy value \"changed by the old app\" but"
 				+ " sync-state:batch holds \"todoist-7\"\n", "4,000 migrated keys: 1 mismatched");
+
+		CliRun.Result someDeleted = cli.run(withCloudflare("run", "migrate", "delete-legacy=true",
+				"--kvbatch.budget.deletes-per-day=150", "--test.now=2026-11-24T11:00:00Z"));
+		CliRun.Result restDeleted = cli.run(withCloudflare("run", "migrate", "delete-legacy=true",
+				"--kvbatch.plan=paid", "--test.now=2026-11-24T12:00:00Z"));
+
+		assertThat(someDeleted.exitCode()).as(someDeleted.toString()).isZero();
+		assertThat(someDeleted.out()).contains("(deleted 150)").contains("0 writes, 150 deletes, 4 lists, 0 reads");
+		assertThat(restDeleted.out()).contains("(deleted 3849)");
+		assertThat(this.kv.snapshot().keySet()).as("only verified legacy keys are deleted")
+			.containsAll(List.of("hash:fp00007", "hash:broken", "a01", "sync-state:batch"))
+			.doesNotContain("hash:fp00006", "mobile-mapping:dev0:task0000", "webhook-delivery:d0000",
+					"metrics:sync:" + TS + ":r000");
+		assertThat(cli.run(withCloudflare("migrate", "verify")).out())
+			.as("keys whose legacy key is deleted are not verified again")
+			.endsWith("verified 1 migrated keys: 1 mismatched\n");
 
 		this.legacy.keySet().forEach(this.kv::remove);
 		this.kv.server().resetRequests();
