@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 
 import dev.kvbatch.pack.PackKind;
 import dev.kvbatch.pack.PackRule;
@@ -126,7 +127,7 @@ class LegacyKeyReader implements ItemReader<LegacyKeys.Listed> {
 
 	private LegacyKeys.@Nullable Listed budgetSpent(Operation operation) {
 		log.warn("The day's budget of KV {}s is spent: the listing resumes at the next run",
-				operation.name().toLowerCase(java.util.Locale.ROOT));
+				operation.name().toLowerCase(Locale.ROOT));
 		this.stoppedByBudget = true;
 		var step = StepSynchronizationManager.getContext();
 		if (step != null) {

@@ -200,6 +200,24 @@ class MigrateIntegrationTests {
 		assertThat(JSON.readTree(this.kv.snapshot().get("sync-state:batch").value()).size()).isEqualTo(2500);
 	}
 
+	@Test
+	void badParametersAreUsageErrorsBeforeAnythingIsListed() {
+		CliRun cli = cli();
+
+		CliRun.Result badAt = cli.run(withCloudflare("run", "migrate", "at=yesterday"));
+		CliRun.Result badDelete = cli.run(withCloudflare("run", "migrate", "delete-legacy=yes"));
+		CliRun.Result noSubcommand = cli.run("migrate");
+
+		assertThat(badAt.exitCode()).as(badAt.toString()).isEqualTo(ExitCodes.USAGE);
+		assertThat(badAt.err()).isEqualTo("kvbatch: job parameter at must be YYYY-MM-DD, an ISO-8601 instant or epoch"
+				+ " milliseconds, was \"yesterday\"\n");
+		assertThat(badDelete.exitCode()).isEqualTo(ExitCodes.USAGE);
+		assertThat(badDelete.err())
+			.isEqualTo("kvbatch: job parameter delete-legacy must be true or false, was \"yes\"\n");
+		assertThat(noSubcommand.exitCode()).isEqualTo(ExitCodes.USAGE);
+		assertThat(this.kv.server().getAllServeEvents()).isEmpty();
+	}
+
 	private void seed(String key, String value, Long expiration) {
 		this.kv.seed(key, value, expiration);
 		this.legacy.put(key, value);
