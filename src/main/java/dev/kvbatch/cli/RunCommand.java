@@ -16,7 +16,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ConfigurableApplicationContext;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-		description = "Runs a job once: ingest, compress or usage-report.")
+		description = "Runs a job once: ingest, compress, prune, usage-report or migrate.")
 class RunCommand implements Callable<Integer> {
 
 	@ParentCommand
@@ -26,7 +26,7 @@ class RunCommand implements Callable<Integer> {
 	CommandSpec spec;
 
 	@Parameters(index = "0", paramLabel = "JOB",
-			description = "ingest, compress or usage-report (date=YYYY-MM-DD, default yesterday UTC)")
+			description = "ingest, compress, prune, usage-report (date=YYYY-MM-DD, default yesterday UTC) or migrate (at=YYYY-MM-DD)")
 	String job;
 
 	@Parameters(index = "1..*", paramLabel = "NAME=VALUE", description = "identifying job parameters")

@@ -28,7 +28,7 @@ import org.springframework.stereotype.Component;
 public class JobRuns {
 
 	/** The jobs a user can run by name. */
-	public static final Set<String> JOBS = Set.of("ingest", "compress", "prune", "usage-report");
+	public static final Set<String> JOBS = Set.of("ingest", "compress", "prune", "usage-report", "migrate");
 
 	/** The UTC day a usage-report execution reported on, in its job context. */
 	public static final String REPORT_DATE = "usage.date";

@@ -31,7 +31,7 @@ class CommandLineTests {
 
 		assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
 		assertThat(run.err())
-			.isEqualTo("kvbatch: unknown job \"compres\"; jobs: compress, ingest, prune, usage-report\n");
+			.isEqualTo("kvbatch: unknown job \"compres\"; jobs: compress, ingest, migrate, prune, usage-report\n");
 	}
 
 	@Test

@@ -13,6 +13,7 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -57,6 +58,8 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 
 	private final Set<String> failOnce = ConcurrentHashMap.newKeySet();
 
+	private final AtomicInteger listsLeft = new AtomicInteger(Integer.MAX_VALUE);
+
 	private final WireMockServer server;
 
 	private FakeCloudflareKv() {
@@ -89,6 +92,24 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 	/** What the namespace holds, in KV's order. */
 	public Map<String, Stored> snapshot() {
 		return new LinkedHashMap<>(this.keys);
+	}
+
+	/** Puts a key straight into the namespace, as an app writing KV itself would. */
+	public void seed(String key, String value, @Nullable Long expiration) {
+		this.keys.put(key, new Stored(value, expiration));
+	}
+
+	/** Removes a key, as an app deleting it itself would. */
+	public void remove(String key) {
+		this.keys.remove(key);
+	}
+
+	/**
+	 * List calls after the first {@code lists} are refused with HTTP 400 (not retried),
+	 * until {@link #failListsAfter} is called again.
+	 */
+	public void failListsAfter(int lists) {
+		this.listsLeft.set(lists);
 	}
 
 	/** The next bulk write or delete naming these keys reports them unsuccessful. */
@@ -181,6 +202,9 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 			return ok.build();
 		}
 		if (method.equals("GET") && path.equals("/keys")) {
+			if (this.listsLeft.getAndUpdate((n) -> (n > 0) ? n - 1 : n) <= 0) {
+				return error(400, 10001, "simulated refusal of a list");
+			}
 			return list(query(query));
 		}
 		return error(404, 7003, "No route for the URI");

@@ -1,0 +1,175 @@
+package dev.kvbatch.jobs;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import dev.kvbatch.pack.PackingRules;
+import dev.kvbatch.store.LegacyKeys;
+import dev.kvbatch.target.KvTarget;
+import dev.kvbatch.usage.DailyBudget;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.scope.context.StepSynchronizationManager;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
+import org.springframework.batch.infrastructure.item.database.Order;
+import org.springframework.batch.infrastructure.item.database.builder.JdbcPagingItemReaderBuilder;
+import org.springframework.batch.infrastructure.item.ItemWriter;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * {@code migrate}: list the legacy keys of each map and rollup rule, read them 100 per
+ * bulk read, load them into the logical store with their expirations (moving each rule's
+ * listing position with the chunk), then flush the packed keys under the daily budget.
+ * Legacy keys stay in KV.
+ */
+@Configuration(proxyBeanMethods = false)
+class MigrateJobConfiguration {
+
+	/** Keys per chunk: one bulk read of KV's maximum. */
+	static final int CHUNK = 100;
+
+	/** The event time of {@code {at:day}} placements. */
+	static final String AT = "at";
+
+	static final String STOPPED_BY_BUDGET = "load.stopped-by-budget";
+
+	static final String DELETE_LEGACY = "delete-legacy";
+
+	private static final String DELETED = "delete-legacy.deleted";
+
+	private static final List<String> COUNTS = List.of("load.loaded", "load.rejected", "load.skipped");
+
+	@Bean
+	Job migrate(JobRepository jobs, Step loadStep, Step flushStep, Step deleteLegacyStep, RunListener runs) {
+		return new JobBuilder("migrate", jobs).validator(MigrateJobConfiguration::validate)
+			.listener(runs)
+			.start(loadStep)
+			.next(flushStep)
+			.next(deleteLegacyStep)
+			.build();
+	}
+
+	/**
+	 * With {@code delete-legacy=true}: deletes the legacy keys verify passed, in budgeted
+	 * batches; otherwise reads nothing.
+	 */
+	@Bean
+	Step deleteLegacyStep(JobRepository jobs, PlatformTransactionManager tm,
+			JdbcPagingItemReader<String> verifiedReader, LegacyKeys legacy, Progress progress) {
+		return new StepBuilder("delete-legacy", jobs).<String, String>chunk(CHUNK)
+			.transactionManager(tm)
+			.reader(verifiedReader)
+			.writer((chunk) -> {
+				ExecutionContext counts = step().getExecutionContext();
+				counts.putLong(DELETED,
+						counts.getLong(DELETED, 0L) + legacy.deleteVerified(List.copyOf(chunk.getItems())));
+			})
+			.listener(progress)
+			.build();
+	}
+
+	/** Verified migrated keys whose legacy key is still there, in key order. */
+	@Bean
+	@StepScope
+	JdbcPagingItemReader<String> verifiedReader(DataSource dataSource) throws Exception {
+		boolean enabled = "true".equals(step().getJobParameters().getString(DELETE_LEGACY));
+		return new JdbcPagingItemReaderBuilder<String>().name("verifiedReader")
+			.dataSource(dataSource)
+			.selectClause("logical_key")
+			.fromClause("kv_migrated")
+			.whereClause("verified_at IS NOT NULL AND legacy_deleted_at IS NULL AND " + (enabled ? "1 = 1" : "1 = 0"))
+			.sortKeys(Map.of("logical_key", Order.ASCENDING))
+			.rowMapper((rs, row) -> rs.getString(1))
+			.pageSize(CHUNK)
+			.saveState(false)
+			.build();
+	}
+
+	@Bean
+	Step loadStep(JobRepository jobs, PlatformTransactionManager tm, LegacyKeyReader legacyKeyReader, LegacyKeys legacy,
+			Progress progress) {
+		return new StepBuilder("load", jobs).<LegacyKeys.Listed, LegacyKeys.Listed>chunk(CHUNK)
+			.transactionManager(tm)
+			.reader(legacyKeyReader)
+			.writer((chunk) -> count(legacy.load(List.copyOf(chunk.getItems()), eventTime(step().getJobParameters()))))
+			.listener(progress)
+			.build();
+	}
+
+	@Bean
+	@StepScope
+	LegacyKeyReader legacyKeyReader(KvTarget target, LegacyKeys legacy, PackingRules rules, DailyBudget budget) {
+		return new LegacyKeyReader(target, legacy, rules.rules(), budget);
+	}
+
+	private static StepExecution step() {
+		return StepSynchronizationManager.getContext().getStepExecution();
+	}
+
+	private static void count(LegacyKeys.Outcome outcome) {
+		ExecutionContext counts = step().getExecutionContext();
+		long[] values = { outcome.loaded(), outcome.rejected(), outcome.skipped() };
+		for (int i = 0; i < COUNTS.size(); i++) {
+			counts.putLong(COUNTS.get(i), counts.getLong(COUNTS.get(i), 0L) + values[i]);
+		}
+	}
+
+	static void validate(@Nullable JobParameters parameters) throws InvalidJobParametersException {
+		String delete = (parameters != null) ? parameters.getString(DELETE_LEGACY) : null;
+		if (delete != null && !delete.equals("true") && !delete.equals("false")) {
+			throw new InvalidJobParametersException(
+					"job parameter delete-legacy must be true or false, was \"" + delete + "\"");
+		}
+		String at = (parameters != null) ? parameters.getString(AT) : null;
+		if (at != null) {
+			try {
+				eventTime(parameters);
+			}
+			catch (DateTimeParseException | NumberFormatException ex) {
+				throw new InvalidJobParametersException(
+						"job parameter at must be YYYY-MM-DD, an ISO-8601 instant or epoch milliseconds, was \"" + at
+								+ "\"");
+			}
+		}
+	}
+
+	/**
+	 * A legacy key has no event time: a day-bucketed key takes the {@code at} parameter
+	 * (a day means its start, UTC), else the run's start.
+	 */
+	static Instant eventTime(JobParameters parameters) {
+		String at = parameters.getString(AT);
+		if (at == null) {
+			at = parameters.getString("run.at");
+		}
+		if (at == null) {
+			throw new IllegalStateException("no run.at parameter");
+		}
+		if (at.chars().allMatch(Character::isDigit)) {
+			return Instant.ofEpochMilli(Long.parseLong(at));
+		}
+		if (at.length() == 10) {
+			return LocalDate.parse(at).atStartOfDay(ZoneOffset.UTC).toInstant();
+		}
+		return Instant.parse(at);
+	}
+
+}
