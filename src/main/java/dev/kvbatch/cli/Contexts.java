@@ -53,6 +53,10 @@ public final class Contexts {
 			.web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
+			// The command closes its context itself. Boot's hook would close the
+			// connection pool on SIGTERM while the job still needs it to record STOPPED
+			// (see Cli's hook, which waits for the command instead).
+			.registerShutdownHook(false)
 			.run(this.settings.toArray(String[]::new));
 	}
 
