@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,18 +31,24 @@ import static org.awaitility.Awaitility.await;
  * A kvbatch process running {@code run compress} with chunks of 10 whose second bulk put
  * prints {@code BLOCKED} and then holds the chunk open: with {@code until-stopped} until
  * the job repository says the execution is stopping (a SIGTERM reached Spring Batch's
- * shutdown hook), with {@code forever} until the process is killed. Started by
- * {@link ShutdownSignalTests}.
+ * shutdown hook), with {@code forever} until a line arrives on its stdin or the process
+ * is killed. Started by {@link ShutdownSignalTests} and {@link RunLockTests}.
  */
 public final class SignalledCompressChild {
 
 	private SignalledCompressChild() {
 	}
 
+	/**
+	 * @param args the data folder, {@code until-stopped} or {@code forever}, then further
+	 * settings
+	 */
 	public static void main(String[] args) {
-		System.exit(new Cli(Config.class).run("run", "compress", "--kvbatch.data-dir=" + args[0],
+		List<String> command = new ArrayList<>(List.of("run", "compress", "--kvbatch.data-dir=" + args[0],
 				"--kvbatch.jobs-dir=" + args[0] + "/no-jobs-dir", "--kvbatch.compress.chunk-size=10",
 				"--test.block=" + args[1]));
+		command.addAll(Arrays.asList(args).subList(2, args.length));
+		System.exit(new Cli(Config.class).run(command.toArray(String[]::new)));
 	}
 
 	@TestConfiguration(proxyBeanMethods = false)
