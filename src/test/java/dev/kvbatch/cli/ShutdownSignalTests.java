@@ -45,6 +45,7 @@ class ShutdownSignalTests {
 			awaitBlocked(child);
 			child.destroy();
 			assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the child ends after SIGTERM").isTrue();
+			assertThat(child.exitValue()).as("128 + SIGTERM").isEqualTo(143);
 		}
 		finally {
 			child.destroyForcibly();
@@ -118,7 +119,9 @@ class ShutdownSignalTests {
 		CliRun clean = new CliRun(this.tmp.resolve("clean"));
 		assertThat(clean.run("stage", this.input.toString()).exitCode()).isZero();
 		assertThat(clean.run("run", "compress", SMALL_CHUNKS).exitCode()).isZero();
-		String afterRestart = this.interrupted.run("kv", "list", "--json").out();
+		CliRun.Result list = this.interrupted.run("kv", "list", "--json");
+		assertThat(list.exitCode()).as(list.toString()).isZero();
+		String afterRestart = list.out();
 		assertThat(afterRestart.lines()).hasSize(65);
 		assertThat(afterRestart).isEqualTo(clean.run("kv", "list", "--json").out());
 	}
