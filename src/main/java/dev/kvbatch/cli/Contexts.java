@@ -34,6 +34,14 @@ public final class Contexts {
 	}
 
 	/**
+	 * The whole application with Quartz, for {@code serve}: the only context that has a
+	 * scheduler, whose threads would otherwise keep every command's JVM alive.
+	 */
+	public ConfigurableApplicationContext serving() {
+		return with("spring.autoconfigure.exclude", "").full();
+	}
+
+	/**
 	 * Settings and staging only: no database, so staging never waits for a running job.
 	 */
 	public ConfigurableApplicationContext staging() {
