@@ -1,8 +1,11 @@
 package dev.kvbatch.cli;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import picocli.CommandLine;
@@ -64,10 +67,52 @@ public class Cli {
 			commandLine.getErr().println("kvbatch: " + failure.getMessage());
 			return failure.exitCode();
 		});
-		int code = line.execute(command.toArray(String[]::new));
-		this.out.flush();
-		this.err.flush();
-		return code;
+		Thread awaitCommand = new AwaitCommand();
+		Runtime.getRuntime().addShutdownHook(awaitCommand);
+		try {
+			int code = line.execute(command.toArray(String[]::new));
+			this.out.flush();
+			this.err.flush();
+			return code;
+		}
+		finally {
+			((AwaitCommand) awaitCommand).finished.countDown();
+			try {
+				Runtime.getRuntime().removeShutdownHook(awaitCommand);
+			}
+			catch (IllegalStateException ex) {
+				// The JVM is shutting down: the hook is running and now returns.
+			}
+		}
+	}
+
+	/**
+	 * Keeps a JVM that got SIGTERM alive until the command has finished: the JVM halts
+	 * once every shutdown hook has returned, and Spring Batch's hook (registered per run)
+	 * only asks the job to stop. The job then ends at its next chunk boundary, records
+	 * STOPPED and the command closes its context. Kubernetes' grace period bounds the
+	 * wait from outside; {@link #MAX_WAIT} from inside.
+	 */
+	private static final class AwaitCommand extends Thread {
+
+		private static final Duration MAX_WAIT = Duration.ofMinutes(10);
+
+		private final CountDownLatch finished = new CountDownLatch(1);
+
+		AwaitCommand() {
+			super("kvbatch-await-command");
+		}
+
+		@Override
+		public void run() {
+			try {
+				this.finished.await(MAX_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+
 	}
 
 }

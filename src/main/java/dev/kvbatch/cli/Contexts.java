@@ -34,6 +34,14 @@ public final class Contexts {
 	}
 
 	/**
+	 * The whole application with Quartz, for {@code serve}: the only context that has a
+	 * scheduler, whose threads would otherwise keep every command's JVM alive.
+	 */
+	public ConfigurableApplicationContext serving() {
+		return with("spring.autoconfigure.exclude", "").full();
+	}
+
+	/**
 	 * Settings and staging only: no database, so staging never waits for a running job.
 	 */
 	public ConfigurableApplicationContext staging() {
@@ -53,6 +61,10 @@ public final class Contexts {
 			.web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
+			// The command closes its context itself. Boot's hook would close the
+			// connection pool on SIGTERM while the job still needs it to record STOPPED
+			// (see Cli's hook, which waits for the command instead).
+			.registerShutdownHook(false)
 			.run(this.settings.toArray(String[]::new));
 	}
 

@@ -3,6 +3,7 @@ package dev.kvbatch.cli;
 import java.sql.SQLException;
 
 import dev.kvbatch.ConfigurationException;
+import dev.kvbatch.jobs.RunLockedException;
 import dev.kvbatch.target.KvAuthException;
 import dev.kvbatch.target.KvTargetException;
 
@@ -47,6 +48,9 @@ final class Failures {
 			if (cause instanceof SQLException sql && sql.getErrorCode() == H2_DATABASE_ALREADY_OPEN) {
 				return new CommandException(ExitCodes.LOCKED,
 						"another kvbatch process is using the database; try again when it has finished");
+			}
+			if (cause instanceof RunLockedException) {
+				return new CommandException(ExitCodes.LOCKED, cause.getMessage());
 			}
 			if (cause instanceof JobExecutionAlreadyRunningException) {
 				return new CommandException(ExitCodes.LOCKED, cause.getMessage());

@@ -44,19 +44,36 @@ public class JobRuns {
 
 	private final Clock clock;
 
-	public JobRuns(JobOperator operator, JobRepository repository, List<Job> jobs, Clock clock) {
+	private final RunLocks locks;
+
+	public JobRuns(JobOperator operator, JobRepository repository, List<Job> jobs, Clock clock, RunLocks locks) {
 		this.operator = operator;
+		this.locks = locks;
 		this.repository = repository;
 		this.jobs = jobs.stream().collect(java.util.stream.Collectors.toMap(Job::getName, (job) -> job));
 		this.clock = clock;
 	}
 
-	/** Runs a job to its end with the given identifying parameters. */
+	/**
+	 * Runs a job to its end with the given identifying parameters, holding its lock.
+	 * @throws RunLockedException if another run of the job holds the lock
+	 */
 	public JobExecution start(String jobName, Map<String, String> parameters) throws Exception {
 		JobParametersBuilder builder = new JobParametersBuilder();
 		parameters.forEach(builder::addString);
 		builder.addString("run.at", this.clock.instant().toString());
-		return this.operator.start(job(jobName), builder.toJobParameters());
+		return start(jobName, builder.toJobParameters());
+	}
+
+	/**
+	 * Runs a job to its end with the given parameters, holding its lock.
+	 * @throws RunLockedException if another run of the job holds the lock
+	 */
+	public JobExecution start(String jobName, JobParameters parameters) throws Exception {
+		Job job = job(jobName);
+		try (RunLocks.Held lock = this.locks.claim(jobName)) {
+			return this.operator.start(job, parameters);
+		}
 	}
 
 	/**
@@ -65,12 +82,14 @@ public class JobRuns {
 	 */
 	public JobExecution restart(long executionId) throws Exception {
 		JobExecution execution = execution(executionId);
-		if (execution.getStatus() == BatchStatus.STARTED || execution.getStatus() == BatchStatus.STOPPING) {
-			// This process holds the database, so no other process can be running it: it
-			// was killed.
-			execution = this.operator.recover(execution);
+		try (RunLocks.Held lock = this.locks.claim(execution.getJobInstance().getJobName())) {
+			if (execution.getStatus() == BatchStatus.STARTED || execution.getStatus() == BatchStatus.STOPPING) {
+				// This process holds the job's lock, so no other process can be running
+				// it: it was killed.
+				execution = this.operator.recover(execution);
+			}
+			return this.operator.restart(execution);
 		}
-		return this.operator.restart(execution);
 	}
 
 	/** The newest execution of a job, if any. */

@@ -13,7 +13,10 @@ import org.springframework.stereotype.Component;
 /**
  * Registers Spring Batch's {@link JobExecutionShutdownHook} for each run, so a SIGTERM
  * stops the run at the next chunk boundary and leaves it STOPPED (restartable) instead of
- * STARTED. Boot's runner does not do this.
+ * STARTED. Boot's runner does not do this. The hook only records the stop (Batch 6 writes
+ * STOPPED at once; the running step reads it back when its chunk commits): the CLI keeps
+ * the JVM alive until the command has finished, and does not let Spring close the
+ * connection pool under the running job.
  */
 @Component
 class RunListener implements JobExecutionListener {

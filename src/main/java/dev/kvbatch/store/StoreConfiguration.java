@@ -9,7 +9,7 @@ class StoreConfiguration {
 
 	@Bean
 	FlywayConfigurationCustomizer springBatchSchemaMigration() {
-		return (configuration) -> configuration.javaMigrations(new V2__Spring_batch_schema());
+		return (configuration) -> configuration.javaMigrations(new V2__Spring_batch_schema(), new V8__Quartz_schema());
 	}
 
 }

@@ -1,11 +1,15 @@
 package dev.kvbatch.cli;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -16,9 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * kvbatch on a real PostgreSQL server instead of H2: the same staged input ends in the
- * same KV content, and prune and restart work. {@code .ci/run} starts the server
- * ({@code .ci/postgres}) and sets {@code KVBATCH_TEST_POSTGRES_URL}; in CI the tests must
- * not be skipped.
+ * same KV content, prune and restart work, and two processes cannot run the same job at
+ * once. {@code .ci/run} starts the server ({@code .ci/postgres}) and sets
+ * {@code KVBATCH_TEST_POSTGRES_URL}; in CI the tests must not be skipped.
  */
 class PostgresIntegrationTests {
 
@@ -72,6 +76,40 @@ class PostgresIntegrationTests {
 		assertThat(postgres.run(with(onPostgres, "run", "prune")).exitCode()).isZero();
 		assertThat(postgres.run(with(onPostgres, "executions")).out()).contains("prune      COMPLETED")
 			.contains("compress   COMPLETED");
+	}
+
+	@Test
+	@EnabledIfEnvironmentVariable(named = "KVBATCH_TEST_POSTGRES_URL", matches = ".+")
+	void secondRunInAnotherProcessExitsThreeWhileTheFirstHoldsTheLock() throws Exception {
+		String database = freshDatabase();
+		String[] onPostgres = { "--spring.datasource.url=" + database, "--spring.datasource.username=postgres" };
+		CliRun cli = new CliRun(this.tmp.resolve("pg"));
+		Path input = Files.writeString(this.tmp.resolve("input.jsonl"), RestartIntegrationTests.workload());
+		assertThat(cli.run(with(onPostgres, "stage", input.toString())).exitCode()).isZero();
+		Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+				System.getProperty("java.class.path"), SignalledCompressChild.class.getName(),
+				this.tmp.resolve("pg").toString(), "forever", onPostgres[0], onPostgres[1])
+			.redirectError(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		try {
+			BufferedReader childOut = new BufferedReader(
+					new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+			assertThat(childOut.lines().filter("BLOCKED"::equals).findFirst()).isPresent();
+
+			CliRun.Result second = cli.run(with(onPostgres, "run", "compress"));
+
+			assertThat(second.exitCode()).as(second.toString()).isEqualTo(ExitCodes.LOCKED);
+			assertThat(second.err())
+				.isEqualTo("kvbatch: another compress run holds the lock; try again when it has finished\n");
+			child.getOutputStream().write("go\n".getBytes(StandardCharsets.UTF_8));
+			child.getOutputStream().flush();
+			assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+			assertThat(child.exitValue()).isZero();
+		}
+		finally {
+			child.destroyForcibly();
+		}
+		assertThat(cli.run(with(onPostgres, "kv", "list")).out().lines()).hasSize(65);
 	}
 
 	private static String freshDatabase() throws SQLException {

@@ -71,7 +71,7 @@ class RestartIntegrationTests {
 	 * 60 direct keys, 3 device maps and a counter: 64 physical keys, flushed in chunks of
 	 * 10.
 	 */
-	private static String workload() {
+	static String workload() {
 		String direct = IntStream.range(0, 60)
 			.mapToObj((i) -> "{\"op\":\"put\",\"key\":\"album-%02d\",\"value\":{\"n\":%d},\"expiration\":4000000000}"
 				.formatted(i, i))
