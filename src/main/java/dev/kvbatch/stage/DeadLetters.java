@@ -42,10 +42,4 @@ public class DeadLetters {
 		});
 	}
 
-	/** How many dead letters are kept. */
-	public long count() {
-		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM kv_dead_letter", Long.class);
-		return (count != null) ? count : 0;
-	}
-
 }

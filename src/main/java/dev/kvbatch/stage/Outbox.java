@@ -64,16 +64,6 @@ public class Outbox {
 		return (max != null) ? max : 0;
 	}
 
-	/**
-	 * Rows after {@code position}, up to {@code highWater}: what is waiting to be
-	 * applied.
-	 */
-	public long pending(long position, long highWater) {
-		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM kv_outbox WHERE id > ? AND id <= ?", Long.class,
-				position, highWater);
-		return (count != null) ? count : 0;
-	}
-
 	/** Of these idempotency ids, the ones already staged. */
 	public Set<String> knownIds(Collection<String> ids) {
 		Set<String> known = new HashSet<>();

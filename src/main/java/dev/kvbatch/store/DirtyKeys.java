@@ -51,10 +51,4 @@ public class DirtyKeys {
 		});
 	}
 
-	/** How many physical keys wait to be flushed. */
-	public long count() {
-		Long count = this.jdbc.queryForObject("SELECT COUNT(*) FROM kv_dirty", Long.class);
-		return (count != null) ? count : 0;
-	}
-
 }
