@@ -23,7 +23,7 @@ final class RunSummary {
 	static int print(ApplicationContext context, JobExecution execution, PrintWriter out, PrintWriter err) {
 		Duration took = (execution.getStartTime() != null && execution.getEndTime() != null)
 				? Duration.between(execution.getStartTime(), execution.getEndTime()) : Duration.ZERO;
-		boolean dryRun = "true".equals(execution.getJobParameters().getString("dry-run"));
+		boolean dryRun = JobRuns.isDryRun(execution.getJobParameters());
 		out.printf("%s execution %d: %s in %.1f s%s%n", execution.getJobInstance().getJobName(), execution.getId(),
 				execution.getStatus(), took.toMillis() / 1000.0, dryRun ? " (dry run: nothing was changed)" : "");
 		for (StepExecution step : execution.getStepExecutions()) {

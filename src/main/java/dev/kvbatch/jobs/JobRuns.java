@@ -3,9 +3,12 @@ package dev.kvbatch.jobs;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -35,6 +38,22 @@ public class JobRuns {
 
 	/** The files a usage-report execution wrote, comma-separated, in its job context. */
 	public static final String REPORT_FILES = "usage.files";
+
+	/** The prune parameter that plans without changing anything. */
+	public static final String DRY_RUN = "dry-run";
+
+	/**
+	 * Whether a {@code dry-run} value asks for a dry run: {@code true}, {@code yes} or
+	 * {@code 1}.
+	 */
+	public static boolean isDryRun(@Nullable String value) {
+		return value != null && List.of("true", "yes", "1").contains(value.toLowerCase(Locale.ROOT));
+	}
+
+	/** Whether an execution was a dry run. */
+	public static boolean isDryRun(JobParameters parameters) {
+		return isDryRun(parameters.getString(DRY_RUN));
+	}
 
 	private final JobOperator operator;
 

@@ -1,7 +1,6 @@
 package dev.kvbatch.jobs;
 
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -36,12 +35,10 @@ import org.springframework.transaction.PlatformTransactionManager;
 @Configuration(proxyBeanMethods = false)
 class PruneJobConfiguration {
 
-	static final String DRY_RUN = "dry-run";
-
 	@Bean
 	Job prune(JobRepository jobs, Step expireStep, Step flushStep, Step retentionStep, RunListener runs) {
-		JobExecutionDecider mode = (job, step) -> new FlowExecutionStatus(
-				isDryRun(job.getJobParameters().getString(DRY_RUN)) ? "DRY_RUN" : "PRUNE");
+		JobExecutionDecider mode = (job,
+				step) -> new FlowExecutionStatus(JobRuns.isDryRun(job.getJobParameters()) ? "DRY_RUN" : "PRUNE");
 		return new JobBuilder("prune", jobs).listener(runs)
 			.start(expireStep)
 			.next(mode)
@@ -74,15 +71,15 @@ class PruneJobConfiguration {
 	@Bean
 	@StepScope
 	ExpiredEntryWriter expiredEntryWriter(ExpiredEntries entries, PhysicalViews views,
-			@Value("#{jobParameters['" + DRY_RUN + "']}") String dryRun) {
-		return new ExpiredEntryWriter(entries, views, isDryRun(dryRun));
+			@Value("#{jobParameters['" + JobRuns.DRY_RUN + "']}") String dryRun) {
+		return new ExpiredEntryWriter(entries, views, JobRuns.isDryRun(dryRun));
 	}
 
 	@Bean
 	@StepScope
 	RetentionTasklet retentionTasklet(Retention retention,
-			@Value("#{jobParameters['" + DRY_RUN + "']}") String dryRun) {
-		return new RetentionTasklet(retention, isDryRun(dryRun));
+			@Value("#{jobParameters['" + JobRuns.DRY_RUN + "']}") String dryRun) {
+		return new RetentionTasklet(retention, JobRuns.isDryRun(dryRun));
 	}
 
 	/**
@@ -106,10 +103,6 @@ class PruneJobConfiguration {
 			// re-read harmless.
 			.saveState(false)
 			.build();
-	}
-
-	static boolean isDryRun(String value) {
-		return value != null && List.of("true", "yes", "1").contains(value.toLowerCase(java.util.Locale.ROOT));
 	}
 
 }

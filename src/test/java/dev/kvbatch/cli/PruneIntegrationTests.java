@@ -77,6 +77,10 @@ class PruneIntegrationTests {
 		assertThat(TableRows.count(data, "kv_entry")).isEqualTo(3);
 		assertThat(cli.run("kv", "get", "mobile-batch:dev1", now(T0.plusSeconds(3601))).out().trim())
 			.isEqualTo("{\"t1\":1,\"t2\":2}");
+		assertThat(cli.run("run", "prune", "dry-run=yes", now(T0.plusSeconds(3602))).out())
+			.as("every spelling the job accepts is reported as a dry run")
+			.contains("(dry run: nothing was changed)");
+		assertThat(TableRows.count(data, "kv_entry")).isEqualTo(3);
 	}
 
 	@Test
