@@ -118,7 +118,7 @@ class CompressCommandIntegrationTests {
 		assertThat(Files.exists(spool.resolve("producer-1.jsonl.tmp"))).as("incomplete files wait").isTrue();
 		assertThat(cli.run("kv", "get", "b01").out().trim()).isEqualTo("{\"n\":1}");
 		assertThat(cli.run("kv", "get", "__counter").out().trim()).isEqualTo("1");
-		assertThat(DeadLetterRows.read(this.dataDir)).satisfiesExactly(
+		assertThat(TableRows.deadLetters(this.dataDir)).satisfiesExactly(
 				(row) -> assertThat(row).startsWith("producer-0.jsonl:2 key: logical key \"metrics:cpu:notanumber:r1\"")
 					.contains("rule metrics", "epoch milliseconds"),
 				(row) -> assertThat(row)

@@ -2,7 +2,6 @@ package dev.kvbatch.cli;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -18,7 +17,7 @@ final class UsageRows implements AutoCloseable {
 	private final Connection connection;
 
 	UsageRows(Path dataDir) throws SQLException {
-		this.connection = DriverManager.getConnection("jdbc:h2:file:" + dataDir.resolve("kvbatch"), "sa", "");
+		this.connection = TableRows.connect(dataDir);
 	}
 
 	UsageRows ledger(LocalDate day, String operation, String target, long keys) throws SQLException {
