@@ -1,7 +1,9 @@
 package dev.kvbatch.stage;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -99,7 +101,10 @@ public class SpoolIngester {
 			.optional()
 			.orElse(new Progress(0, false));
 		if (progress.complete()) {
-			this.reader.moveToDone(file);
+			// Retention of spool/done counts from ingest, on the same clock as every
+			// other retention: the moved file carries the ingest time.
+			Path done = this.reader.moveToDone(file);
+			Files.setLastModifiedTime(done, FileTime.from(this.clock.instant()));
 			this.jdbc.sql("DELETE FROM kv_spool_progress WHERE file_name = ?").param(name).update();
 			return new Batch(0, 0, 0, true);
 		}

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,26 +86,32 @@ class PruneIntegrationTests {
 
 	@Test
 	void keepsEveryLocalTableWithinItsRetention() throws IOException {
+		// Spring Batch stamps executions with the wall clock, so this test's clock starts
+		// at the wall clock's hour: job metadata ages along with everything else.
+		Instant t0 = Instant.now().truncatedTo(ChronoUnit.HOURS);
 		Path data = this.tmp.resolve("data");
 		CliRun cli = new CliRun(data, FixedClockConfiguration.class);
-		stage(cli, T0, """
+		stage(cli, t0, """
 				{"op":"put","key":"album","value":1,"id":"evt-1"}
 				{"op":"put","key":"short-lived","value":1,"ttl":60}
 				{"op":"put","key":"bad","value":1,"ttl":5}
 				""");
-		cli.run("run", "compress", now(T0));
+		cli.run("run", "compress", now(t0));
 		assertThat(TableRows.count(data, "kv_outbox")).isEqualTo(2);
 		assertThat(TableRows.count(data, "kv_staged_id")).isEqualTo(1);
 		assertThat(TableRows.count(data, "kv_dead_letter")).isEqualTo(1);
 		assertThat(TableRows.count(data, "kv_ledger")).isEqualTo(1);
 		assertThat(TableRows.count(data, "kv_local")).isEqualTo(2);
-		assertThat(Files.list(data.resolve("spool/done")).count()).isEqualTo(1);
+		assertThat(Files.list(data.resolve("spool/done")))
+			.as("an ingested file is dated by the job's clock, which its retention counts from")
+			.singleElement()
+			.satisfies((done) -> assertThat(Files.getLastModifiedTime(done).toInstant()).isEqualTo(t0));
 		String[] retention = { "--kvbatch.retention.outbox=1h", "--kvbatch.retention.idempotency-ids=1d",
 				"--kvbatch.retention.dead-letters=1d", "--kvbatch.retention.ledger-detail=2d",
 				"--kvbatch.retention.ledger-daily=3d", "--kvbatch.retention.job-metadata=2d",
 				"--kvbatch.retention.spool-done=1d", "--kvbatch.retention.batch-size=1" };
 
-		CliRun.Result nextDay = cli.run(args(retention, "run", "prune", now(T0.plus(Duration.ofHours(25)))));
+		CliRun.Result nextDay = cli.run(args(retention, "run", "prune", now(t0.plus(Duration.ofHours(25)))));
 
 		assertThat(nextDay.exitCode()).as(nextDay.toString()).isZero();
 		assertThat(TableRows.count(data, "kv_outbox")).isZero();
@@ -115,17 +122,16 @@ class PruneIntegrationTests {
 		assertThat(Files.list(data.resolve("spool/done")).count()).isZero();
 		assertThat(TableRows.count(data, "BATCH_JOB_EXECUTION")).isEqualTo(2);
 
-		cli.run(args(retention, "run", "prune", now(T0.plus(Duration.ofDays(3)).plusSeconds(1))));
+		cli.run(args(retention, "run", "prune", now(t0.plus(Duration.ofDays(3)).plusSeconds(1))));
 
 		assertThat(TableRows.count(data, "kv_ledger")).isZero();
 		assertThat(TableRows.count(data, "kv_ledger_daily")).as("rolled up per day, target and operation").isEqualTo(1);
-		// Spring Batch stamps executions with the system clock, so with this run's clock
-		// three days ahead every finished
-		// run is past the two-day retention: only the running prune is left.
+		// Every finished run is past the two-day retention: only the running prune is
+		// left.
 		assertThat(TableRows.count(data, "BATCH_JOB_EXECUTION")).isEqualTo(1);
 		assertThat(TableRows.count(data, "BATCH_JOB_INSTANCE")).isEqualTo(1);
 
-		cli.run(args(retention, "run", "prune", now(T0.plus(Duration.ofDays(5)))));
+		cli.run(args(retention, "run", "prune", now(t0.plus(Duration.ofDays(5)))));
 
 		assertThat(TableRows.count(data, "kv_ledger_daily")).isZero();
 		assertThat(TableRows.count(data, "kv_staged_daily")).isZero();
