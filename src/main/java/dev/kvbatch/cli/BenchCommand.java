@@ -89,7 +89,7 @@ class BenchCommand implements Callable<Integer> {
 			long distinctLogical = count(dataSource, "SELECT COUNT(DISTINCT logical_key) FROM kv_outbox");
 
 			Timed compress = Timed.run(() -> runs.start("compress", Map.of()));
-			long applied = step(compress.execution(), "apply").getReadCount();
+			long applied = step(compress.execution(), "apply").getExecutionContext().getLong(JobRuns.APPLY_ROWS);
 			Map<Operation, Long> sent = context.getBean(Ledger.class).sentBy(compress.execution().getId());
 			long physicalKeys = count(dataSource, "SELECT COUNT(*) FROM kv_local");
 			long afterCompress = Files.size(database);

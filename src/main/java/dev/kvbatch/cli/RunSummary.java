@@ -61,6 +61,9 @@ final class RunSummary {
 			details.append(", duplicates ").append(step.getFilterCount());
 		}
 		var context = step.getExecutionContext();
+		if (context.containsKey(JobRuns.APPLY_ROWS)) {
+			details.append(" (the latest of %,d outbox rows)".formatted(context.getLong(JobRuns.APPLY_ROWS)));
+		}
 		if (context.containsKey("flush.unchanged")) {
 			details.append(" (%d sent, %d deleted, %d unchanged, %d left dirty, %d deferred by the budget)".formatted(
 					context.getLong("flush.written"), context.getLong("flush.deleted"),
@@ -72,7 +75,7 @@ final class RunSummary {
 		String counts = context.entrySet()
 			.stream()
 			.filter((entry) -> entry.getKey().startsWith(prefix) && entry.getValue() instanceof Long)
-			.filter((entry) -> !step.getStepName().equals("flush"))
+			.filter((entry) -> !step.getStepName().equals("flush") && !entry.getKey().equals(JobRuns.APPLY_ROWS))
 			.map((entry) -> entry.getKey().substring(prefix.length()) + " " + entry.getValue())
 			.sorted()
 			.collect(Collectors.joining(", "));

@@ -10,6 +10,7 @@ import dev.kvbatch.stage.SpoolIngester;
 import dev.kvbatch.store.Cursors;
 import dev.kvbatch.store.DirtyKey;
 import dev.kvbatch.store.FlushPlan;
+import dev.kvbatch.store.LatestRow;
 import dev.kvbatch.store.Flusher;
 import dev.kvbatch.store.LogicalStore;
 import dev.kvbatch.store.PhysicalViews;
@@ -37,6 +38,9 @@ import org.springframework.transaction.PlatformTransactionManager;
 @Configuration(proxyBeanMethods = false)
 class CompressJobConfiguration {
 
+	/** Outbox rows per read query: short queries, long enough to amortise each. */
+	private static final int PAGE_SIZE = 10_000;
+
 	@Bean
 	Job compress(JobRepository jobs, Step ingestStep, Step applyStep, Step flushStep, RunListener runs) {
 		return new JobBuilder("compress", jobs).listener(runs)
@@ -61,9 +65,9 @@ class CompressJobConfiguration {
 	}
 
 	@Bean
-	Step applyStep(JobRepository jobs, PlatformTransactionManager tm, JdbcPagingItemReader<Outbox.Row> outboxReader,
+	Step applyStep(JobRepository jobs, PlatformTransactionManager tm, CoalescingOutboxReader outboxReader,
 			LogicalStore store, CompressProperties properties, Progress progress) {
-		return new StepBuilder("apply", jobs).<Outbox.Row, Outbox.Row>chunk(properties.chunkSize())
+		return new StepBuilder("apply", jobs).<LatestRow, LatestRow>chunk(properties.chunkSize())
 			.transactionManager(tm)
 			.reader(outboxReader)
 			.writer((chunk) -> store.apply(List.copyOf(chunk.getItems())))
@@ -86,25 +90,15 @@ class CompressJobConfiguration {
 	}
 
 	/**
-	 * Outbox rows past the cursor up to the high-water mark, in id order: a range scan on
-	 * the primary key.
+	 * The last row of each logical key, window by window, past the cursor up to the
+	 * high-water mark.
 	 */
 	@Bean
 	@StepScope
-	JdbcPagingItemReader<Outbox.Row> outboxReader(DataSource dataSource, Cursors cursors, CompressProperties properties,
-			@Value("#{jobExecutionContext['" + IngestTasklet.HIGH_WATER + "']}") Long to) throws Exception {
-		return new JdbcPagingItemReaderBuilder<Outbox.Row>().name("outboxReader")
-			.dataSource(dataSource)
-			.selectClause(Outbox.COLUMNS)
-			.fromClause("kv_outbox")
-			.whereClause("id > :from AND id <= :to")
-			.parameterValues(Map.of("from", cursors.position(Cursors.OUTBOX), "to", to))
-			.sortKeys(Map.of("id", Order.ASCENDING))
-			.rowMapper(Outbox.ROW_MAPPER)
-			.pageSize(properties.chunkSize())
-			// The cursor table, moved with each chunk, is where a restart resumes.
-			.saveState(false)
-			.build();
+	CoalescingOutboxReader outboxReader(Outbox outbox, Cursors cursors, CompressProperties properties,
+			@Value("#{jobExecutionContext['" + IngestTasklet.HIGH_WATER + "']}") Long to) {
+		return new CoalescingOutboxReader(outbox, cursors, to, PAGE_SIZE, properties.windowKeys(),
+				properties.windowSize().toBytes());
 	}
 
 	/** Dirty physical keys, longest-dirty first. */

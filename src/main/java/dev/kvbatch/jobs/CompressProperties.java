@@ -2,14 +2,19 @@ package dev.kvbatch.jobs;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Tuning of the compress job.
  *
- * @param chunkSize outbox rows applied, and dirty physical keys flushed, per transaction;
- * also the largest bulk request sent (KV takes up to 10,000 keys)
+ * @param chunkSize logical keys applied, and dirty physical keys flushed, per
+ * transaction; also the largest bulk request sent (KV takes up to 10,000 keys)
  * @param ingestLines spool lines loaded per transaction by the ingest step
+ * @param windowKeys the most distinct logical keys the apply step coalesces in memory at
+ * once: within a window each key is written once, however often it was staged
+ * @param windowSize about the most heap a window's keys and values take
  */
 @ConfigurationProperties("kvbatch.compress")
-public record CompressProperties(@DefaultValue("1000") int chunkSize, @DefaultValue("5000") int ingestLines) {
+public record CompressProperties(@DefaultValue("1000") int chunkSize, @DefaultValue("5000") int ingestLines,
+		@DefaultValue("100000") int windowKeys, @DefaultValue("32MB") DataSize windowSize) {
 }

@@ -39,6 +39,12 @@ public class JobRuns {
 	/** The files a usage-report execution wrote, comma-separated, in its job context. */
 	public static final String REPORT_FILES = "usage.files";
 
+	/**
+	 * Outbox rows an apply step read, superseded ones included, in its step context: its
+	 * read count is the logical keys it applied.
+	 */
+	public static final String APPLY_ROWS = "apply.rows";
+
 	/** The prune parameter that plans without changing anything. */
 	public static final String DRY_RUN = "dry-run";
 

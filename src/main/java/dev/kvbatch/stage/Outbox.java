@@ -28,6 +28,9 @@ public class Outbox {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			""";
 
+	private static final String PAGE = "SELECT " + COLUMNS
+			+ " FROM kv_outbox WHERE id > ? AND id <= ? ORDER BY id FETCH FIRST ? ROWS ONLY";
+
 	private static final String KNOWN_IDS = "SELECT id FROM kv_staged_id WHERE id = ANY(?)";
 
 	private static final String REMEMBER_ID = "INSERT INTO kv_staged_id (id, staged_at) VALUES (?, ?)";
@@ -62,6 +65,15 @@ public class Outbox {
 	public long highWater() {
 		Long max = this.jdbc.queryForObject("SELECT MAX(id) FROM kv_outbox", Long.class);
 		return (max != null) ? max : 0;
+	}
+
+	/**
+	 * Up to {@code size} rows after id {@code after} and up to id {@code upTo}, in id
+	 * order: a range scan on the primary key, one short query per page, so no cursor
+	 * stays open while the caller writes.
+	 */
+	public List<Row> page(long after, long upTo, int size) {
+		return this.jdbc.query(PAGE, ROW_MAPPER, after, upTo, size);
 	}
 
 	/** Of these idempotency ids, the ones already staged. */

@@ -93,18 +93,21 @@ public class LogicalStore {
 	 * Applies outbox rows, given in id order, and moves the outbox cursor past the last
 	 * one. A row its rule cannot place goes to the dead letters with its outbox id and
 	 * reason; the others are applied.
+	 *
+	 * <p>
+	 * The rows may be the latest of their keys in a window of the outbox (see
+	 * {@link LatestRow}): a row left out because a later row of its key supersedes it
+	 * changes nothing, so the cursor may pass it.
 	 */
-	public void apply(List<Outbox.Row> rows) {
+	public void apply(List<LatestRow> rows) {
 		if (rows.isEmpty()) {
 			return;
 		}
 		Map<String, Outbox.Row> last = new LinkedHashMap<>();
 		long highestSeq = 0;
-		for (Outbox.Row row : rows) {
-			last.put(row.record().key(), row);
-			if (row.record().seq() != null) {
-				highestSeq = Math.max(highestSeq, row.record().seq());
-			}
+		for (LatestRow latest : rows) {
+			last.put(latest.row().record().key(), latest.row());
+			highestSeq = Math.max(highestSeq, latest.seqUpTo());
 		}
 		Placement counter = (highestSeq > 0) ? counterPlacement() : null;
 		Set<String> lookup = new LinkedHashSet<>(last.keySet());
@@ -135,10 +138,10 @@ public class LogicalStore {
 			dirty.add(entry.placement().physicalKey());
 		}
 		if (counter != null) {
-			applyCounter(counter, highestSeq, existing, upserts, dirty, rows.get(rows.size() - 1));
+			applyCounter(counter, highestSeq, existing, upserts, dirty, rows.get(rows.size() - 1).row());
 		}
 		write(removed, upserts, dirty, existing);
-		this.cursors.advance(Cursors.OUTBOX, rows.get(rows.size() - 1).id());
+		this.cursors.advance(Cursors.OUTBOX, rows.get(rows.size() - 1).row().id());
 	}
 
 	private @Nullable Entry place(Outbox.Row row) {
