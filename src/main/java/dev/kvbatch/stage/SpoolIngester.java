@@ -1,6 +1,7 @@
 package dev.kvbatch.stage;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -15,12 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import dev.kvbatch.usage.StagedTally;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -33,11 +39,14 @@ import org.springframework.stereotype.Component;
  *
  * <p>
  * Bad lines go to the dead letters with their file, line and reason; a record whose
- * idempotency id was already staged is dropped. Not thread-safe: one ingest at a time
- * (the database lock sees to that).
+ * idempotency id was already staged is dropped. While a call stores its lines, one
+ * background thread reads and validates the next call's lines of the same file, so
+ * parsing and writing use a core each; lines are still validated in file order, one
+ * thread at a time. Not thread-safe: one ingest at a time (the database lock sees to
+ * that).
  */
 @Component
-public class SpoolIngester {
+public class SpoolIngester implements DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(SpoolIngester.class);
 
@@ -56,6 +65,15 @@ public class SpoolIngester {
 	private final JdbcClient jdbc;
 
 	private final Clock clock;
+
+	/** Reads and validates the next call's lines while the caller stores this call's. */
+	private final ExecutorService readAhead = Executors.newSingleThreadExecutor((task) -> {
+		Thread thread = new Thread(task, "kvbatch-ingest-read-ahead");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	private @Nullable Prefetch next;
 
 	public SpoolIngester(SpoolReader reader, RecordValidator validator, Outbox outbox, DeadLetters deadLetters,
 			StagedTally tally, JdbcClient jdbc, Clock clock) {
@@ -108,19 +126,21 @@ public class SpoolIngester {
 			this.jdbc.sql("DELETE FROM kv_spool_progress WHERE file_name = ?").param(name).update();
 			return new Batch(0, 0, 0, true);
 		}
-		Lines lines = new Lines(name, maxLines, this.clock.instant());
+		Lines lines;
 		try {
-			this.reader.forEachLine(file, progress.linesDone(), lines::accept);
-		}
-		catch (Enough ex) {
-			// maxLines read; the rest of the file waits for the next call.
+			lines = take(file, progress.linesDone(), maxLines);
 		}
 		catch (IOException ex) {
 			log.error("Spool file {} cannot be read after line {}; moved to spool/failed: {}", name,
-					progress.linesDone() + lines.count, ex.getMessage());
+					progress.linesDone(), ex.getMessage());
 			this.reader.moveToFailed(file);
 			this.jdbc.sql("DELETE FROM kv_spool_progress WHERE file_name = ?").param(name).update();
 			return new Batch(0, 0, 0, true);
+		}
+		if (lines.stopped) {
+			// The next call's lines are read and validated while this call's are stored.
+			this.next = new Prefetch(file, progress.linesDone() + lines.count,
+					this.readAhead.submit(() -> read(file, progress.linesDone() + lines.count, maxLines)));
 		}
 		int duplicates = store(lines);
 		saveProgress(name, progress.linesDone() + lines.count, !lines.stopped);
@@ -157,6 +177,52 @@ public class SpoolIngester {
 		return lines.records.size() - fresh.size();
 	}
 
+	/**
+	 * The lines of a file from {@code fromLine} on: those read ahead by the previous call
+	 * if it read the same ones, else read now. A read ahead of other lines (left by a
+	 * call that rolled back) is waited for and dropped, so one thread validates at a
+	 * time.
+	 */
+	private Lines take(Path file, long fromLine, int maxLines) throws IOException {
+		Prefetch ahead = this.next;
+		this.next = null;
+		if (ahead != null) {
+			try {
+				Lines lines = ahead.lines().get();
+				if (ahead.file().equals(file) && ahead.fromLine() == fromLine && lines.max == maxLines) {
+					return lines;
+				}
+			}
+			catch (ExecutionException ex) {
+				if (ahead.file().equals(file) && ahead.fromLine() == fromLine
+						&& ex.getCause() instanceof IOException io) {
+					throw io;
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new InterruptedIOException("interrupted while reading " + file.getFileName());
+			}
+		}
+		return read(file, fromLine, maxLines);
+	}
+
+	private Lines read(Path file, long fromLine, int maxLines) throws IOException {
+		Lines lines = new Lines(file.getFileName().toString(), maxLines, this.clock.instant());
+		try {
+			this.reader.forEachLine(file, fromLine, lines::accept);
+		}
+		catch (Enough ex) {
+			// maxLines read; the rest of the file waits for the next call.
+		}
+		return lines;
+	}
+
+	@Override
+	public void destroy() {
+		this.readAhead.shutdownNow();
+	}
+
 	private void saveProgress(String name, long linesDone, boolean complete) {
 		int updated = this.jdbc.sql("UPDATE kv_spool_progress SET lines_done = ?, complete = ? WHERE file_name = ?")
 			.params(linesDone, complete, name)
@@ -180,6 +246,10 @@ public class SpoolIngester {
 	}
 
 	private record Progress(long linesDone, boolean complete) {
+	}
+
+	/** Lines of a file being read ahead, from a line on. */
+	private record Prefetch(Path file, long fromLine, Future<Lines> lines) {
 	}
 
 	/** Collects the lines of one call, stopping the read after {@code max}. */

@@ -68,15 +68,15 @@ class CoalescingApplyIntegrationTests {
 		stage(crashed, workload());
 		stage(clean, workload());
 		assertThat(crashed.run("executions").exitCode()).isZero();
-		CrashOnCursorMove.install(crashedData, 4);
+		CrashingTrigger.install(crashedData, "kv_cursor", 4);
 
 		CliRun.Result crash = crashed.run("run", "compress", SMALL_WINDOWS, SMALL_CHUNKS);
 
 		assertThat(crash.exitCode()).as(crash.toString()).isEqualTo(ExitCodes.FAILED);
-		assertThat(crash.err()).contains("simulated crash while applying the outbox");
+		assertThat(crash.err()).contains("simulated crash");
 		long appliedBeforeCrash = TableRows.count(crashedData, "kv_entry");
 		assertThat(appliedBeforeCrash).as("four chunks of three keys committed").isEqualTo(12);
-		CrashOnCursorMove.remove(crashedData);
+		CrashingTrigger.remove(crashedData, "kv_cursor");
 
 		CliRun.Result restart = crashed.run("restart", "--last", "compress", SMALL_WINDOWS, SMALL_CHUNKS);
 

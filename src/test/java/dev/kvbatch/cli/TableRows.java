@@ -30,6 +30,25 @@ final class TableRows {
 		}
 	}
 
+	/** The rows of a query, each as its columns joined by {@code " | "}. */
+	static List<String> rows(Path dataDir, String sql) {
+		try (Connection connection = connect(dataDir); ResultSet rs = connection.createStatement().executeQuery(sql)) {
+			List<String> rows = new ArrayList<>();
+			int columns = rs.getMetaData().getColumnCount();
+			while (rs.next()) {
+				StringBuilder row = new StringBuilder();
+				for (int column = 1; column <= columns; column++) {
+					row.append((column > 1) ? " | " : "").append(rs.getString(column));
+				}
+				rows.add(row.toString());
+			}
+			return rows;
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
 	/** The dead letters, oldest first, as {@code source:line field: reason}. */
 	static List<String> deadLetters(Path dataDir) {
 		try (Connection connection = connect(dataDir);

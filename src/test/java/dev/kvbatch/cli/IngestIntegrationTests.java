@@ -1,0 +1,101 @@
+package dev.kvbatch.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The ingest step loads spool files a bounded number of lines per transaction, reading
+ * the next lines ahead while it stores: however the lines are split into transactions,
+ * and wherever a run crashes, the outbox and the dead letters end the same.
+ */
+class IngestIntegrationTests {
+
+	private static final String OUTBOX = "SELECT op, logical_key, value_json, expires_at, kind, seq FROM kv_outbox ORDER BY id";
+
+	private static final String FEW_LINES = "--kvbatch.compress.ingest-lines=4";
+
+	@TempDir
+	Path tmp;
+
+	@Test
+	void smallTransactionsLoadTheSameRowsInTheSameOrderAsOneTransaction() throws IOException {
+		Path small = this.tmp.resolve("small");
+		Path one = this.tmp.resolve("one");
+		dropSpoolFiles(small);
+		dropSpoolFiles(one);
+
+		CliRun.Result run = new CliRun(small).run("run", "ingest", FEW_LINES);
+
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(run.out()).contains("ingest   read 0, written 28, rejected 3, duplicates 2");
+		assertThat(new CliRun(one).run("run", "ingest").out()).contains("written 28, rejected 3, duplicates 2");
+		assertThat(TableRows.rows(small, OUTBOX)).hasSize(28).isEqualTo(TableRows.rows(one, OUTBOX));
+		assertThat(TableRows.deadLetters(small)).hasSize(3)
+			.isEqualTo(TableRows.deadLetters(one))
+			.anySatisfy((letter) -> assertThat(letter).startsWith("a.jsonl:7 key: "))
+			.anySatisfy((letter) -> assertThat(letter).startsWith("b.jsonl:3 "));
+		try (var done = Files.list(small.resolve("spool/done"))) {
+			assertThat(done.map((file) -> file.getFileName().toString())).containsExactlyInAnyOrder("a.jsonl",
+					"b.jsonl");
+		}
+	}
+
+	@Test
+	void ingestCrashedMidFileRestartsWithoutLoadingALineTwiceOrSkippingOne() throws IOException, SQLException {
+		Path crashed = this.tmp.resolve("crashed");
+		Path clean = this.tmp.resolve("clean");
+		dropSpoolFiles(crashed);
+		dropSpoolFiles(clean);
+		CliRun cli = new CliRun(crashed);
+		assertThat(cli.run("executions").exitCode()).isZero();
+		CrashingTrigger.install(crashed, "kv_spool_progress", 3);
+
+		CliRun.Result crash = cli.run("run", "ingest", FEW_LINES);
+
+		assertThat(crash.exitCode()).as(crash.toString()).isEqualTo(ExitCodes.FAILED);
+		assertThat(TableRows.count(crashed, "kv_outbox")).as("lines 1-12 committed, one of them bad").isEqualTo(11);
+		CrashingTrigger.remove(crashed, "kv_spool_progress");
+
+		CliRun.Result restart = cli.run("restart", "--last", "ingest", FEW_LINES);
+
+		assertThat(restart.exitCode()).as(restart.toString()).isZero();
+		assertThat(new CliRun(clean).run("run", "ingest").exitCode()).isZero();
+		assertThat(TableRows.rows(crashed, OUTBOX)).hasSize(28).isEqualTo(TableRows.rows(clean, OUTBOX));
+		assertThat(TableRows.deadLetters(crashed)).isEqualTo(TableRows.deadLetters(clean));
+	}
+
+	/**
+	 * Two files dropped by a producer: 33 lines, 3 of them bad and 2 repeating an
+	 * idempotency id.
+	 */
+	private static void dropSpoolFiles(Path dataDir) throws IOException {
+		Path spool = Files.createDirectories(dataDir.resolve("spool"));
+		List<String> a = new ArrayList<>();
+		for (int i = 0; i < 20; i++) {
+			a.add((i == 6) ? "{\"op\":\"put\",\"key\":\"\",\"value\":1}"
+					: "{\"op\":\"put\",\"key\":\"album-%02d\",\"value\":{\"n\":%d},\"id\":\"evt-%d\"}".formatted(i, i,
+							i % 18));
+		}
+		Files.write(spool.resolve("a.jsonl"), a);
+		List<String> b = new ArrayList<>();
+		for (int i = 0; i < 13; i++) {
+			b.add(switch (i) {
+				case 2 -> "{\"op\":\"put\",\"key\":";
+				case 9 -> "{\"op\":\"upsert\",\"key\":\"k\",\"value\":1}";
+				default -> (i % 4 == 3) ? "{\"op\":\"delete\",\"key\":\"mobile-mapping:dev%d:t%d\"}".formatted(i % 2, i)
+						: "{\"op\":\"put\",\"key\":\"mobile-mapping:dev%d:t%d\",\"value\":%d}".formatted(i % 2, i, i);
+			});
+		}
+		Files.write(spool.resolve("b.jsonl"), b);
+	}
+
+}
