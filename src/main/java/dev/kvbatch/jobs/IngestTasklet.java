@@ -48,6 +48,10 @@ class IngestTasklet implements Tasklet {
 		}
 		SpoolIngester.Batch batch = upTo.isEmpty() ? new SpoolIngester.Batch(0, 0, 0, false)
 				: this.ingester.ingestSome(this.linesPerTransaction, upTo);
+		// Every line read is written, rejected or dropped as a duplicate.
+		for (long line = 0; line < batch.staged() + batch.rejected() + batch.duplicates(); line++) {
+			contribution.incrementReadCount();
+		}
 		contribution.incrementWriteCount(batch.staged());
 		contribution.incrementFilterCount(batch.duplicates());
 		contribution.incrementReadSkipCount(batch.rejected());

@@ -36,7 +36,7 @@ class IngestIntegrationTests {
 		CliRun.Result run = new CliRun(small).run("run", "ingest", FEW_LINES);
 
 		assertThat(run.exitCode()).as(run.toString()).isZero();
-		assertThat(run.out()).contains("ingest   read 0, written 28, rejected 3, duplicates 2");
+		assertThat(run.out()).contains("ingest   read 33, written 28, rejected 3, duplicates 2");
 		assertThat(new CliRun(one).run("run", "ingest").out()).contains("written 28, rejected 3, duplicates 2");
 		assertThat(TableRows.rows(small, OUTBOX)).hasSize(28).isEqualTo(TableRows.rows(one, OUTBOX));
 		assertThat(TableRows.deadLetters(small)).hasSize(3)
