@@ -165,6 +165,11 @@ public final class LineReader {
 					"is " + length + " bytes long, over the " + this.maxLineBytes
 							+ "-byte line limit (a value may be at most 25 MiB)");
 		}
+		if (isAscii(from, to)) {
+			// Most lines: ASCII is valid UTF-8 byte for char, and Latin-1 copies it as
+			// is.
+			return new InputLine(this.number, new String(this.line, from, to - from, StandardCharsets.ISO_8859_1));
+		}
 		ByteBuffer bytes = ByteBuffer.wrap(this.line, from, to - from);
 		CharBuffer chars = CharBuffer.allocate(to - from);
 		this.decoder.reset();
@@ -181,6 +186,15 @@ public final class LineReader {
 							this.line[offset] & 0xFF, offset - from + 1));
 		}
 		return new InputLine(this.number, chars.flip().toString());
+	}
+
+	private boolean isAscii(int from, int to) {
+		for (int i = from; i < to; i++) {
+			if (this.line[i] < 0) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private String lenient(int from, int to) {
