@@ -80,6 +80,7 @@ class BenchCommand implements Callable<Integer> {
 			JsonMapper mapper = context.getBean(JsonMapper.class);
 
 			Timed ingest = Timed.run(() -> runs.start("ingest", Map.of()));
+			heap.measure();
 			long staged = step(ingest.execution(), "ingest").getWriteCount();
 			double rawInsert = rawInsert(dataSource, mapper,
 					dir.resolve("spool/done").resolve(spoolFile.getFileName()));
@@ -87,12 +88,14 @@ class BenchCommand implements Callable<Integer> {
 			long distinctLogical = count(dataSource, "SELECT COUNT(DISTINCT logical_key) FROM kv_outbox");
 
 			Timed compress = Timed.run(() -> runs.start("compress", Map.of()));
+			heap.measure();
 			long applied = step(compress.execution(), "apply").getExecutionContext().getLong(JobRuns.APPLY_ROWS);
 			Map<Operation, Long> sent = context.getBean(Ledger.class).sentBy(compress.execution().getId());
 			long physicalKeys = count(dataSource, "SELECT COUNT(*) FROM kv_local");
 			long afterCompress = Files.size(database);
 
 			runs.start("prune", Map.of());
+			heap.measure();
 			long afterPrune = Files.size(database);
 
 			double ingestRate = staged / ingest.seconds();
@@ -105,7 +108,7 @@ class BenchCommand implements Callable<Integer> {
 			out.printf("KV operations        direct %,d · coalescing only %,d · optimum %,d · kvbatch %,d%n",
 					workload.operations(), distinctLogical, physicalKeys,
 					sent.get(Operation.WRITE) + sent.get(Operation.DELETE));
-			out.printf("peak heap            %,d MiB in use after a GC, of %,d MiB max%n", heap.peak() >> 20,
+			out.printf("peak heap            %,d MiB live after a full GC, of %,d MiB max%n", heap.peak() >> 20,
 					Runtime.getRuntime().maxMemory() >> 20);
 			out.printf("H2 file              %,d MiB after compress, %,d MiB after prune, %,d MiB compacted%n",
 					afterCompress >> 20, afterPrune >> 20, compacted(dir) >> 20);

@@ -20,9 +20,11 @@ import javax.management.openmbean.CompositeData;
 import com.sun.management.GarbageCollectionNotificationInfo;
 
 /**
- * The most heap in use right after a garbage collection while it is open: what the
- * process keeps, as opposed to the garbage it makes, and so what must stay flat however
- * large the backlog.
+ * The most heap in use right after a full garbage collection while it is open: what the
+ * process keeps alive, not the garbage it makes, and so what must stay flat however large
+ * the backlog. A young collection is not counted, since old garbage not yet collected
+ * survives it. A full collection runs whenever the live heap nears the maximum, so real
+ * pressure is never missed; {@link #measure()} adds one at a quiet point.
  */
 final class HeapAfterGc implements AutoCloseable {
 
@@ -47,7 +49,12 @@ final class HeapAfterGc implements AutoCloseable {
 		}
 	}
 
-	/** The peak so far, in bytes; 0 if no collection ran. */
+	/** Runs a full collection now, so the live heap at this point counts. */
+	void measure() {
+		System.gc();
+	}
+
+	/** The peak so far, in bytes; 0 if no full collection ran. */
 	long peak() {
 		return this.peak.get();
 	}
@@ -58,6 +65,9 @@ final class HeapAfterGc implements AutoCloseable {
 		}
 		GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo
 			.from((CompositeData) notification.getUserData());
+		if (!"end of major GC".equals(info.getGcAction())) {
+			return;
+		}
 		long used = 0;
 		for (var pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
 			if (this.heapPools.contains(pool.getKey())) {
