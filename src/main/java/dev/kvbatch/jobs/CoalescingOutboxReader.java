@@ -33,7 +33,7 @@ import org.springframework.batch.infrastructure.item.ItemStreamReader;
 class CoalescingOutboxReader implements ItemStreamReader<LatestRow> {
 
 	/** Rough heap cost of a window row beyond its strings. */
-	private static final int ROW_OVERHEAD = 200;
+	private static final int ROW_OVERHEAD = 300;
 
 	private final Outbox outbox;
 

@@ -98,7 +98,7 @@ class CompressJobConfiguration {
 	CoalescingOutboxReader outboxReader(Outbox outbox, Cursors cursors, CompressProperties properties,
 			@Value("#{jobExecutionContext['" + IngestTasklet.HIGH_WATER + "']}") Long to) {
 		return new CoalescingOutboxReader(outbox, cursors, to, PAGE_SIZE, properties.windowKeys(),
-				properties.windowSize().toBytes());
+				properties.windowBytes());
 	}
 
 	/** Dirty physical keys, longest-dirty first. */

@@ -1,5 +1,7 @@
 package dev.kvbatch.jobs;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -12,9 +14,16 @@ import org.springframework.util.unit.DataSize;
  * @param ingestLines spool lines loaded per transaction by the ingest step
  * @param windowKeys the most distinct logical keys the apply step coalesces in memory at
  * once: within a window each key is written once, however often it was staged
- * @param windowSize about the most heap a window's keys and values take
+ * @param windowSize about the most heap a window's keys and values take; by default a
+ * quarter of the maximum heap
  */
 @ConfigurationProperties("kvbatch.compress")
 public record CompressProperties(@DefaultValue("1000") int chunkSize, @DefaultValue("5000") int ingestLines,
-		@DefaultValue("100000") int windowKeys, @DefaultValue("32MB") DataSize windowSize) {
+		@DefaultValue("1000000") int windowKeys, @Nullable DataSize windowSize) {
+
+	/** The window size in bytes, a quarter of the maximum heap unless set. */
+	public long windowBytes() {
+		return (this.windowSize != null) ? this.windowSize.toBytes() : Runtime.getRuntime().maxMemory() / 4;
+	}
+
 }
