@@ -1,7 +1,7 @@
 package dev.kvbatch.cli;
 
 import java.io.BufferedReader;
-import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import javax.sql.DataSource;
@@ -113,8 +114,7 @@ class BenchCommand implements Callable<Integer> {
 			out.printf("H2 file              %,d MiB after compress, %,d MiB after prune, %,d MiB compacted%n",
 					afterCompress >> 20, afterPrune >> 20, compacted(dir) >> 20);
 			if (this.coldRuns > 0) {
-				out.printf("empty run, cold JVM  %,d ms (median of %d)%n", coldStart(dir.resolve("cold")),
-						this.coldRuns);
+				out.printf("empty run, cold JVM  %s%n", coldStart(dir.resolve("cold")));
 			}
 			out.printf("compress/raw-jdbc: %.2f%n", compressRate / rawScan);
 		}
@@ -217,42 +217,64 @@ class BenchCommand implements Callable<Integer> {
 
 	/**
 	 * Wall time of {@code run compress} with nothing staged, from a new JVM, as a CronJob
-	 * pays it.
+	 * pays it: plain {@code java -jar kvbatch.jar} beside the set-up kvbatch ships (the
+	 * jar extracted, with a class-data-sharing archive trained here), run alternately so
+	 * that both see the same machine.
 	 */
-	private long coldStart(Path dir) throws Exception {
-		String classpath = System.getProperty("java.class.path");
-		List<String> command = new ArrayList<>(
-				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-		command.addAll(ManagementFactory.getRuntimeMXBean()
-			.getInputArguments()
-			.stream()
-			.filter((arg) -> arg.startsWith("-XX:SharedArchiveFile") || arg.startsWith("-XX:AOTCache")
-					|| arg.startsWith("-Xshare"))
-			.toList());
-		if (classpath.endsWith(".jar") && !classpath.contains(File.pathSeparator)) {
-			command.addAll(List.of("-jar", classpath));
+	private String coldStart(Path dir) throws Exception {
+		Optional<Path> bootJar = CdsArchive.bootJar();
+		if (bootJar.isEmpty()) {
+			return "skipped: start bench from kvbatch.jar (java -jar target/kvbatch.jar, or ./kvbatch) to time it";
 		}
-		else {
-			command.addAll(List.of("-cp", classpath, "dev.kvbatch.KvBatchApplication"));
+		Path java = CdsArchive.currentJava();
+		List<String> plain = List.of(java.toString(), "-jar", bootJar.get().toString());
+		List<String> cds = null;
+		String cdsFailure = null;
+		try {
+			cds = CdsArchive.prepare(java, bootJar.get(), dir.resolve("cds")).command();
 		}
-		command.addAll(List.of("run", "compress", "--kvbatch.data-dir=" + dir));
-		List<Long> times = new ArrayList<>();
+		catch (IOException ex) {
+			cdsFailure = ex.getMessage();
+		}
+		Path data = dir.resolve("data");
+		List<Long> plainTimes = new ArrayList<>();
+		List<Long> cdsTimes = new ArrayList<>();
+		// The first round creates the schema; the timed ones find it, like a scheduled
+		// run.
 		for (int i = 0; i < this.coldRuns + 1; i++) {
-			long start = System.nanoTime();
-			Process process = new ProcessBuilder(command).redirectErrorStream(true)
-				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-				.start();
-			if (process.waitFor() != 0) {
-				throw new IllegalStateException("the cold run exited " + process.exitValue() + ": " + command);
-			}
-			// The first run creates the schema; the timed ones find it, like a scheduled
-			// run.
+			long plainTime = emptyRun(plain, data);
+			long cdsTime = (cds != null) ? emptyRun(cds, data) : 0;
 			if (i > 0) {
-				times.add((System.nanoTime() - start) / 1_000_000);
+				plainTimes.add(plainTime);
+				cdsTimes.add(cdsTime);
 			}
 		}
-		times.sort(null);
-		return times.get(times.size() / 2);
+		long plainMedian = median(plainTimes);
+		if (cds == null) {
+			return String.format("%,d ms plain java -jar · no CDS archive: %s", plainMedian, cdsFailure);
+		}
+		long cdsMedian = median(cdsTimes);
+		return String.format("%,d ms plain java -jar · %,d ms with the CDS archive · ratio %.2f (medians of %d)",
+				plainMedian, cdsMedian, (double) cdsMedian / plainMedian, this.coldRuns);
+	}
+
+	private static long emptyRun(List<String> jvm, Path dataDir) throws Exception {
+		List<String> command = new ArrayList<>(jvm);
+		command.addAll(List.of("run", "compress", "--kvbatch.data-dir=" + dataDir, "--kvbatch.target=local"));
+		long start = System.nanoTime();
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
+			.start();
+		if (process.waitFor() != 0) {
+			throw new IllegalStateException("the cold run exited " + process.exitValue() + ": " + command);
+		}
+		return (System.nanoTime() - start) / 1_000_000;
+	}
+
+	private static long median(List<Long> times) {
+		List<Long> sorted = new ArrayList<>(times);
+		sorted.sort(null);
+		return sorted.get(sorted.size() / 2);
 	}
 
 	private static StepExecution step(JobExecution execution, String name) {
