@@ -42,7 +42,7 @@ public final class LineReader {
 
 	private final int maxLineBytes;
 
-	private final LineConsumer consumer;
+	private final PositionedLineConsumer consumer;
 
 	private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
 		.onMalformedInput(CodingErrorAction.REPORT)
@@ -62,8 +62,14 @@ public final class LineReader {
 	/** Lines completed so far. */
 	private long number;
 
-	private LineReader(InputStream in, long skipLines, int maxLineBytes, LineConsumer consumer) {
+	/** Bytes of the input before the current line. */
+	private long offset;
+
+	private LineReader(InputStream in, LinePosition from, long skipLines, int maxLineBytes,
+			PositionedLineConsumer consumer) {
 		this.in = in;
+		this.number = from.line();
+		this.offset = from.offset();
 		this.skipLines = skipLines;
 		this.maxLineBytes = maxLineBytes;
 		this.consumer = consumer;
@@ -83,7 +89,24 @@ public final class LineReader {
 	}
 
 	static void forEach(InputStream in, long skipLines, int maxLineBytes, LineConsumer consumer) throws IOException {
-		new LineReader(in, skipLines, maxLineBytes, consumer).run();
+		new LineReader(in, LinePosition.START, skipLines, maxLineBytes, (line, after) -> consumer.accept(line)).run();
+	}
+
+	/**
+	 * Pass the lines of {@code in} from a position on to {@code consumer}, with the
+	 * position after each, so that a later read can start where this one stopped instead
+	 * of reading the lines before again. The stream is read to its end and not closed.
+	 * @param in the input, already at {@code from}'s offset
+	 * @param from where {@code in} starts: line numbers and positions count on from it
+	 * @param skipLines lines to skip, counted from the start of the input as with
+	 * {@link #forEach(InputStream, long, LineConsumer)}; those before {@code from} are
+	 * already skipped
+	 * @param consumer receives the lines
+	 * @throws IOException if the stream cannot be read or the consumer throws it
+	 */
+	public static void forEach(InputStream in, LinePosition from, long skipLines, PositionedLineConsumer consumer)
+			throws IOException {
+		new LineReader(in, from, skipLines, MAX_LINE_BYTES, consumer).run();
 	}
 
 	private void run() throws IOException {
@@ -94,14 +117,14 @@ public final class LineReader {
 			for (int i = 0; i < read; i++) {
 				if (chunk[i] == '\n') {
 					take(chunk, start, i - start);
-					endLine();
+					endLine(1);
 					start = i + 1;
 				}
 			}
 			take(chunk, start, read - start);
 		}
 		if (this.seen > 0) {
-			endLine();
+			endLine(0);
 		}
 	}
 
@@ -131,11 +154,12 @@ public final class LineReader {
 		}
 	}
 
-	private void endLine() throws IOException {
+	private void endLine(int lineBreakBytes) throws IOException {
 		this.number++;
+		this.offset += this.seen + lineBreakBytes;
 		try {
 			if (this.number > this.skipLines) {
-				this.consumer.accept(decode());
+				this.consumer.accept(decode(), new LinePosition(this.number, this.offset));
 			}
 		}
 		finally {

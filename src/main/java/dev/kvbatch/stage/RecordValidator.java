@@ -25,6 +25,7 @@ import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Checks one staging line against the record rules and normalises it into a
@@ -73,6 +74,8 @@ public final class RecordValidator {
 
 	private final ObjectReader reader;
 
+	private final JsonNodeFactory nodes;
+
 	private final ObjectWriter compact;
 
 	private final KeyPolicy policy;
@@ -92,6 +95,7 @@ public final class RecordValidator {
 			.with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS,
 					DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
 			.without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+		this.nodes = this.reader.getConfig().getNodeFactory();
 		this.compact = mapper.writer().without(SerializationFeature.INDENT_OUTPUT);
 		this.policy = policy;
 		this.seq = seq;
@@ -170,6 +174,28 @@ public final class RecordValidator {
 	}
 
 	private JsonNode readValue(JsonParser parser, String name) {
+		// Scalars become nodes straight from the token, as the tree reader would make
+		// them:
+		// binding one through the reader costs a deserialization context per field, which
+		// was most of the time ingest spent validating. Objects, arrays and decimals go
+		// through the reader.
+		JsonToken token = parser.currentToken();
+		if (token == JsonToken.VALUE_STRING) {
+			return this.nodes.stringNode(parser.getString());
+		}
+		if (token == JsonToken.VALUE_NUMBER_INT) {
+			return switch (parser.getNumberType()) {
+				case INT -> this.nodes.numberNode(parser.getIntValue());
+				case LONG -> this.nodes.numberNode(parser.getLongValue());
+				default -> this.nodes.numberNode(parser.getBigIntegerValue());
+			};
+		}
+		if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {
+			return this.nodes.booleanNode(token == JsonToken.VALUE_TRUE);
+		}
+		if (token == JsonToken.VALUE_NULL) {
+			return this.nodes.nullNode();
+		}
 		try {
 			return this.reader.readTree(parser);
 		}

@@ -138,9 +138,10 @@ public class SpoolIngester implements DisposableBean {
 			return new Batch(0, 0, 0, true);
 		}
 		if (lines.stopped) {
-			// The next call's lines are read and validated while this call's are stored.
-			this.next = new Prefetch(file, progress.linesDone() + lines.count,
-					this.readAhead.submit(() -> read(file, progress.linesDone() + lines.count, maxLines)));
+			// The next call's lines are read and validated while this call's are stored,
+			// from where this call's stopped in the file.
+			LinePosition end = lines.end;
+			this.next = new Prefetch(file, end.line(), this.readAhead.submit(() -> read(file, end, 0, maxLines)));
 		}
 		int duplicates = store(lines);
 		saveProgress(name, progress.linesDone() + lines.count, !lines.stopped);
@@ -204,13 +205,19 @@ public class SpoolIngester implements DisposableBean {
 				throw new InterruptedIOException("interrupted while reading " + file.getFileName());
 			}
 		}
-		return read(file, fromLine, maxLines);
+		// First call of a run, or after a rollback: where the line is in the file is not
+		// known, so the lines before it are read and skipped.
+		return read(file, LinePosition.START, fromLine, maxLines);
 	}
 
-	private Lines read(Path file, long fromLine, int maxLines) throws IOException {
+	/**
+	 * Reads up to {@code maxLines} lines from {@code from}, after skipping the first
+	 * {@code skipLines} lines of the file.
+	 */
+	private Lines read(Path file, LinePosition from, long skipLines, int maxLines) throws IOException {
 		Lines lines = new Lines(file.getFileName().toString(), maxLines, this.clock.instant());
 		try {
-			this.reader.forEachLine(file, fromLine, lines::accept);
+			this.reader.forEachLine(file, from, skipLines, lines::accept);
 		}
 		catch (Enough ex) {
 			// maxLines read; the rest of the file waits for the next call.
@@ -267,6 +274,9 @@ public class SpoolIngester implements DisposableBean {
 
 		long count;
 
+		/** Where the lines taken end, for the next call to continue from. */
+		LinePosition end = LinePosition.START;
+
 		boolean stopped;
 
 		Lines(String source, int max, Instant ingestTime) {
@@ -275,12 +285,13 @@ public class SpoolIngester implements DisposableBean {
 			this.ingestTime = ingestTime;
 		}
 
-		void accept(InputLine line) throws Enough {
+		void accept(InputLine line, LinePosition after) throws Enough {
 			if (this.count == this.max) {
 				this.stopped = true;
 				throw new Enough();
 			}
 			this.count++;
+			this.end = after;
 			SpoolLine parsed = SpoolIngester.this.reader.parse(this.source, line, SpoolIngester.this.validator,
 					this.ingestTime);
 			if (parsed instanceof LineResult.Accepted accepted) {

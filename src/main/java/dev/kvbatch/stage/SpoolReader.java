@@ -2,9 +2,12 @@ package dev.kvbatch.stage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -118,6 +121,26 @@ public final class SpoolReader {
 	public void forEachLine(Path file, long skipLines, LineConsumer consumer) throws IOException {
 		try (InputStream in = Files.newInputStream(file)) {
 			LineReader.forEach(in, skipLines, consumer);
+		}
+	}
+
+	/**
+	 * Pass the lines of a spool file from a position on to {@code consumer}, with the
+	 * position after each: a read that continues where an earlier one stopped starts
+	 * there, instead of reading the file from its start again.
+	 * @param file the file
+	 * @param from a position an earlier read of the same file gave, or
+	 * {@link LinePosition#START}
+	 * @param skipLines how many lines from the start of the file to skip, as with
+	 * {@link #forEachLine(Path, long, LineConsumer)}
+	 * @param consumer receives the lines, numbered as in the file
+	 * @throws IOException if the file cannot be read or the consumer throws it
+	 */
+	public void forEachLine(Path file, LinePosition from, long skipLines, PositionedLineConsumer consumer)
+			throws IOException {
+		try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+			channel.position(from.offset());
+			LineReader.forEach(Channels.newInputStream(channel), from, skipLines, consumer);
 		}
 	}
 

@@ -95,6 +95,25 @@ class LineReaderTests {
 		assertThat(seen).containsExactly(1L, 2L);
 	}
 
+	@Test
+	void aReadContinuesFromThePositionAfterAnyLineAsIfTheInputWereReadWhole() throws IOException {
+		byte[] input = bytes(new byte[] { (byte) 0xEF, (byte) 0xBB, (byte) 0xBF }, utf8("one\r\n\ndrei €\n"),
+				new byte[] { 'x', (byte) 0xFF, '\n' }, utf8("last"));
+		List<InputLine> whole = read(input, 0);
+		List<LinePosition> after = new ArrayList<>();
+		LineReader.forEach(new ByteArrayInputStream(input), LinePosition.START, 0,
+				(line, position) -> after.add(position));
+		assertThat(after).extracting(LinePosition::line).containsExactly(1L, 2L, 3L, 4L, 5L);
+		assertThat(after.get(after.size() - 1).offset()).isEqualTo(input.length);
+		for (LinePosition from : after) {
+			List<InputLine> rest = new ArrayList<>();
+			ByteArrayInputStream in = new ByteArrayInputStream(input);
+			in.skipNBytes(from.offset());
+			LineReader.forEach(in, from, 0, (line, position) -> rest.add(line));
+			assertThat(rest).as("from %s", from).isEqualTo(whole.subList((int) from.line(), whole.size()));
+		}
+	}
+
 	private static List<InputLine> read(String input, long skip) throws IOException {
 		return read(utf8(input), skip);
 	}
