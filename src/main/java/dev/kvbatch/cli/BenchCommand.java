@@ -7,6 +7,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -71,48 +72,58 @@ class BenchCommand implements Callable<Integer> {
 		out.printf("kvbatch bench: %,d staged operations over %,d distinct logical keys, max heap %d MiB%n",
 				workload.operations(), workload.distinctKeys(), Runtime.getRuntime().maxMemory() >> 20);
 		Path database = dir.resolve("kvbatch.mv.db");
-		try (HeapAfterGc heap = new HeapAfterGc();
-				ConfigurableApplicationContext context = this.parent.contexts.with("kvbatch.data-dir", dir.toString())
-					.with("kvbatch.target", "local")
-					.with("kvbatch.retention.outbox", "0s")
-					.full()) {
-			JobRuns runs = context.getBean(JobRuns.class);
-			DataSource dataSource = context.getBean(DataSource.class);
-			JsonMapper mapper = context.getBean(JsonMapper.class);
+		try (HeapAfterGc heap = new HeapAfterGc()) {
+			double ingestRate;
+			double rawInsert;
+			double compressRate;
+			double rawScan;
+			long distinctLogical;
+			long physicalKeys;
+			long sentOps;
+			long openAfterCompress;
+			// Each job closes its database when it ends, as a scheduled run's process
+			// does:
+			// H2 moves the live pages down and truncates the file as it closes.
+			try (ConfigurableApplicationContext context = context(dir)) {
+				JobRuns runs = context.getBean(JobRuns.class);
+				DataSource dataSource = context.getBean(DataSource.class);
+				JsonMapper mapper = context.getBean(JsonMapper.class);
 
-			Timed ingest = Timed.run(() -> runs.start("ingest", Map.of()));
-			heap.measure();
-			long staged = step(ingest.execution(), "ingest").getWriteCount();
-			double rawInsert = rawInsert(dataSource, mapper,
-					dir.resolve("spool/done").resolve(spoolFile.getFileName()));
-			double rawScan = rawScan(dataSource);
-			long distinctLogical = count(dataSource, "SELECT COUNT(DISTINCT logical_key) FROM kv_outbox");
+				Timed ingest = Timed.run(() -> runs.start("ingest", Map.of()));
+				heap.measure();
+				ingestRate = step(ingest.execution(), "ingest").getWriteCount() / ingest.seconds();
+				rawInsert = rawInsert(dataSource, mapper, dir.resolve("spool/done").resolve(spoolFile.getFileName()));
+				rawScan = rawScan(dataSource);
+				distinctLogical = count(dataSource, "SELECT COUNT(DISTINCT logical_key) FROM kv_outbox");
 
-			Timed compress = Timed.run(() -> runs.start("compress", Map.of()));
-			heap.measure();
-			long applied = step(compress.execution(), "apply").getExecutionContext().getLong(JobRuns.APPLY_ROWS);
-			Map<Operation, Long> sent = context.getBean(Ledger.class).sentBy(compress.execution().getId());
-			long physicalKeys = count(dataSource, "SELECT COUNT(*) FROM kv_local");
-			long afterCompress = Files.size(database);
+				Timed compress = Timed.run(() -> runs.start("compress", Map.of()));
+				heap.measure();
+				long applied = step(compress.execution(), "apply").getExecutionContext().getLong(JobRuns.APPLY_ROWS);
+				compressRate = applied / compress.seconds();
+				Map<Operation, Long> sent = context.getBean(Ledger.class).sentBy(compress.execution().getId());
+				sentOps = sent.get(Operation.WRITE) + sent.get(Operation.DELETE);
+				physicalKeys = count(dataSource, "SELECT COUNT(*) FROM kv_local");
+				openAfterCompress = Files.size(database);
+			}
+			FileSizes compressFile = new FileSizes(openAfterCompress, Files.size(database), compacted(dir));
+			long openAfterPrune;
+			try (ConfigurableApplicationContext context = context(dir)) {
+				context.getBean(JobRuns.class).start("prune", Map.of());
+				heap.measure();
+				openAfterPrune = Files.size(database);
+			}
+			FileSizes pruneFile = new FileSizes(openAfterPrune, Files.size(database), compacted(dir));
 
-			runs.start("prune", Map.of());
-			heap.measure();
-			long afterPrune = Files.size(database);
-
-			double ingestRate = staged / ingest.seconds();
-			double compressRate = applied / compress.seconds();
 			out.printf(
 					"ingest               %,12.0f rows/s   raw JDBC parse + batched insert %,12.0f rows/s   ratio %.2f%n",
 					ingestRate, rawInsert, ingestRate / rawInsert);
 			out.printf("compress             %,12.0f rows/s   raw JDBC primary-key scan       %,12.0f rows/s%n",
 					compressRate, rawScan);
 			out.printf("KV operations        direct %,d · coalescing only %,d · optimum %,d · kvbatch %,d%n",
-					workload.operations(), distinctLogical, physicalKeys,
-					sent.get(Operation.WRITE) + sent.get(Operation.DELETE));
+					workload.operations(), distinctLogical, physicalKeys, sentOps);
 			out.printf("peak heap            %,d MiB live after a full GC, of %,d MiB max%n", heap.peak() >> 20,
 					Runtime.getRuntime().maxMemory() >> 20);
-			out.printf("H2 file              %,d MiB after compress, %,d MiB after prune, %,d MiB compacted%n",
-					afterCompress >> 20, afterPrune >> 20, compacted(dir) >> 20);
+			out.printf("H2 file              after compress %s · after prune %s%n", compressFile, pruneFile);
 			if (this.coldRuns > 0) {
 				out.printf("empty run, cold JVM  %s%n", coldStart(dir.resolve("cold")));
 			}
@@ -201,18 +212,43 @@ class BenchCommand implements Callable<Integer> {
 		}
 	}
 
+	private ConfigurableApplicationContext context(Path dir) {
+		return this.parent.contexts.with("kvbatch.data-dir", dir.toString())
+			.with("kvbatch.target", "local")
+			.with("kvbatch.retention.outbox", "0s")
+			.full();
+	}
+
 	/**
-	 * The H2 file's size after {@code SHUTDOWN COMPACT}: the floor the running sizes are
-	 * compared with.
+	 * The H2 file's size after {@code SHUTDOWN COMPACT} of a copy: the floor the other
+	 * sizes are compared with.
 	 */
 	private static long compacted(Path dir) throws Exception {
 		Path copy = dir.resolve("compacted");
 		Files.createDirectories(copy);
-		Files.copy(dir.resolve("kvbatch.mv.db"), copy.resolve("kvbatch.mv.db"));
+		Files.copy(dir.resolve("kvbatch.mv.db"), copy.resolve("kvbatch.mv.db"), StandardCopyOption.REPLACE_EXISTING);
 		try (Connection connection = DriverManager.getConnection("jdbc:h2:file:" + copy.resolve("kvbatch"), "sa", "")) {
 			connection.createStatement().execute("SHUTDOWN COMPACT");
 		}
 		return Files.size(copy.resolve("kvbatch.mv.db"));
+	}
+
+	/**
+	 * The H2 file at the end of a job: while the job's database is still open, as the run
+	 * leaves it once closed, and compacted.
+	 */
+	private record FileSizes(long open, long closed, long compacted) {
+
+		@Override
+		public String toString() {
+			return String.format("%s open, %s closed, %s compacted (%.1f×)", mib(this.open), mib(this.closed),
+					mib(this.compacted), (double) this.closed / this.compacted);
+		}
+
+		private static String mib(long bytes) {
+			return String.format("%,.1f MiB", bytes / 1048576.0);
+		}
+
 	}
 
 	/**
