@@ -65,10 +65,10 @@ final class RunSummary {
 			details.append(" (the latest of %,d outbox rows)".formatted(context.getLong(JobRuns.APPLY_ROWS)));
 		}
 		if (context.containsKey("flush.unchanged")) {
-			details.append(" (%d sent, %d deleted, %d unchanged, %d left dirty, %d deferred by the budget)".formatted(
-					context.getLong("flush.written"), context.getLong("flush.deleted"),
-					context.getLong("flush.unchanged"), context.getLong("flush.pending"),
-					context.getLong("flush.deferred", 0L)));
+			details.append(" (%,d sent, %,d deleted, %,d unchanged, %,d left dirty, %,d deferred by the budget)"
+				.formatted(context.getLong("flush.written"), context.getLong("flush.deleted"),
+						context.getLong("flush.unchanged"), context.getLong("flush.pending"),
+						context.getLong("flush.deferred", 0L)));
 		}
 		// Counts a step keeps under its own name: expire.rewrites, retention.outbox, ...
 		String prefix = step.getStepName() + ".";
@@ -76,7 +76,7 @@ final class RunSummary {
 			.stream()
 			.filter((entry) -> entry.getKey().startsWith(prefix) && entry.getValue() instanceof Long)
 			.filter((entry) -> !step.getStepName().equals("flush") && !entry.getKey().equals(JobRuns.APPLY_ROWS))
-			.map((entry) -> entry.getKey().substring(prefix.length()) + " " + entry.getValue())
+			.map((entry) -> "%s %,d".formatted(entry.getKey().substring(prefix.length()), entry.getValue()))
 			.sorted()
 			.collect(Collectors.joining(", "));
 		if (!counts.isEmpty()) {
