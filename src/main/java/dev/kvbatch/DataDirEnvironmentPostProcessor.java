@@ -19,14 +19,11 @@ public class DataDirEnvironmentPostProcessor implements EnvironmentPostProcessor
 	 * The database closes with the context, not in a JVM shutdown hook of its own.
 	 * <p>
 	 * H2 never overwrites in place, so a run that ingests a million rows grows the file
-	 * by hundreds of MiB. Pages are compressed (LZF), which keeps the outbox's JSON about
-	 * a third of its size while the run has the file open. As the database closes, H2
-	 * moves the live data down and truncates the file, for at most
-	 * {@code MAX_COMPACT_TIME} ms: its default, 200 ms, leaves the file of a 10M-row run
-	 * as it was, while about 3 s brings it back near its compacted size; a run with
-	 * little to give back takes no longer to close than before.
+	 * by hundreds of MiB. Pages are compressed (LZF), which keeps the file, open or
+	 * closed, at about a third of that. (A longer {@code MAX_COMPACT_TIME} than H2's 200
+	 * ms got more back at close, but some closes then spent all of it without progress.)
 	 */
-	static final String H2_OPTIONS = ";DB_CLOSE_ON_EXIT=FALSE;MAX_COMPACT_TIME=10000;COMPRESS=TRUE";
+	static final String H2_OPTIONS = ";DB_CLOSE_ON_EXIT=FALSE;COMPRESS=TRUE";
 
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {

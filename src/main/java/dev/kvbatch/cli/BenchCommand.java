@@ -25,6 +25,7 @@ import javax.sql.DataSource;
 import dev.kvbatch.jobs.JobRuns;
 import dev.kvbatch.usage.Ledger;
 import dev.kvbatch.usage.Operation;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -124,9 +125,21 @@ class BenchCommand implements Callable<Integer> {
 			out.printf("peak heap            %,d MiB live after a full GC, of %,d MiB max%n", heap.peak() >> 20,
 					Runtime.getRuntime().maxMemory() >> 20);
 			out.printf("H2 file              after compress %s · after prune %s%n", compressFile, pruneFile);
+			Targets targets = new Targets();
+			targets.atLeast("ingest", ingestRate / rawInsert, 0.7);
+			targets.atLeast("compress/raw-jdbc", compressRate / rawScan, 0.4);
+			targets.atMost("H2 file closed/compacted", Math.max(compressFile.closedRatio(), pruneFile.closedRatio()),
+					3.0);
+			targets.add("KV = optimum " + ((sentOps == physicalKeys) ? "met"
+					: "missed by %,d operations".formatted(sentOps - physicalKeys)));
 			if (this.coldRuns > 0) {
-				out.printf("empty run, cold JVM  %s%n", coldStart(dir.resolve("cold")));
+				ColdStart cold = coldStart(dir.resolve("cold"));
+				out.printf("empty run, cold JVM  %s%n", cold);
+				if (cold.ratio() > 0) {
+					targets.atMost("cold start", cold.ratio(), 0.5);
+				}
 			}
+			out.printf("targets              %s%n", targets);
 			out.printf("compress/raw-jdbc: %.2f%n", compressRate / rawScan);
 		}
 		return ExitCodes.OK;
@@ -234,15 +247,69 @@ class BenchCommand implements Callable<Integer> {
 	}
 
 	/**
+	 * Median wall times of the empty run, plain and from the CDS archive (0 when not
+	 * timed, with the reason).
+	 */
+	private record ColdStart(int runs, long plainMillis, long cdsMillis, @Nullable String skipped) {
+
+		double ratio() {
+			return (this.plainMillis > 0 && this.cdsMillis > 0) ? (double) this.cdsMillis / this.plainMillis : 0;
+		}
+
+		@Override
+		public String toString() {
+			if (this.plainMillis == 0) {
+				return "skipped: " + this.skipped;
+			}
+			if (this.cdsMillis == 0) {
+				return String.format("%,d ms plain java -jar · %s", this.plainMillis, this.skipped);
+			}
+			return String.format("%,d ms plain java -jar · %,d ms with the CDS archive · ratio %.2f (medians of %d)",
+					this.plainMillis, this.cdsMillis, ratio(), this.runs);
+		}
+
+	}
+
+	/** The targets, each met or missed by how much. */
+	private static final class Targets {
+
+		private final List<String> results = new ArrayList<>();
+
+		void atLeast(String name, double value, double target) {
+			add(String.format("%s %.2f ≥ %.2f %s", name, value, target,
+					(value >= target) ? "met" : String.format("missed by %.2f", target - value)));
+		}
+
+		void atMost(String name, double value, double target) {
+			add(String.format("%s %.2f ≤ %.2f %s", name, value, target,
+					(value <= target) ? "met" : String.format("missed by %.2f", value - target)));
+		}
+
+		void add(String result) {
+			this.results.add(result);
+		}
+
+		@Override
+		public String toString() {
+			return String.join(" · ", this.results);
+		}
+
+	}
+
+	/**
 	 * The H2 file at the end of a job: while the job's database is still open, as the run
 	 * leaves it once closed, and compacted.
 	 */
 	private record FileSizes(long open, long closed, long compacted) {
 
+		double closedRatio() {
+			return (double) this.closed / this.compacted;
+		}
+
 		@Override
 		public String toString() {
 			return String.format("%s open, %s closed, %s compacted (%.1f×)", mib(this.open), mib(this.closed),
-					mib(this.compacted), (double) this.closed / this.compacted);
+					mib(this.compacted), closedRatio());
 		}
 
 		private static String mib(long bytes) {
@@ -257,10 +324,11 @@ class BenchCommand implements Callable<Integer> {
 	 * jar extracted, with a class-data-sharing archive trained here), run alternately so
 	 * that both see the same machine.
 	 */
-	private String coldStart(Path dir) throws Exception {
+	private ColdStart coldStart(Path dir) throws Exception {
 		Optional<Path> bootJar = CdsArchive.bootJar();
 		if (bootJar.isEmpty()) {
-			return "skipped: start bench from kvbatch.jar (java -jar target/kvbatch.jar, or ./kvbatch) to time it";
+			return new ColdStart(0, 0, 0,
+					"start bench from kvbatch.jar (java -jar target/kvbatch.jar, or ./kvbatch) to time it");
 		}
 		Path java = CdsArchive.currentJava();
 		List<String> plain = List.of(java.toString(), "-jar", bootJar.get().toString());
@@ -270,7 +338,7 @@ class BenchCommand implements Callable<Integer> {
 			cds = CdsArchive.prepare(java, bootJar.get(), dir.resolve("cds")).command();
 		}
 		catch (IOException ex) {
-			cdsFailure = ex.getMessage();
+			cdsFailure = "no CDS archive: " + ex.getMessage();
 		}
 		Path data = dir.resolve("data");
 		List<Long> plainTimes = new ArrayList<>();
@@ -285,13 +353,7 @@ class BenchCommand implements Callable<Integer> {
 				cdsTimes.add(cdsTime);
 			}
 		}
-		long plainMedian = median(plainTimes);
-		if (cds == null) {
-			return String.format("%,d ms plain java -jar · no CDS archive: %s", plainMedian, cdsFailure);
-		}
-		long cdsMedian = median(cdsTimes);
-		return String.format("%,d ms plain java -jar · %,d ms with the CDS archive · ratio %.2f (medians of %d)",
-				plainMedian, cdsMedian, (double) cdsMedian / plainMedian, this.coldRuns);
+		return new ColdStart(this.coldRuns, median(plainTimes), (cds != null) ? median(cdsTimes) : 0, cdsFailure);
 	}
 
 	private static long emptyRun(List<String> jvm, Path dataDir) throws Exception {

@@ -36,7 +36,11 @@ class BenchCommandTests {
 			.containsPattern("ingest +[\\d,]+ rows/s +raw JDBC parse \\+ batched insert +[\\d,]+ rows/s")
 			.containsPattern("compress +[\\d,]+ rows/s +raw JDBC primary-key scan +[\\d,]+ rows/s")
 			.containsPattern("peak heap +[1-9][\\d,]* MiB live after a full GC, of [\\d,]+ MiB max")
-			.containsPattern("H2 file +after compress " + FILE + " · after prune " + FILE);
+			.containsPattern("H2 file +after compress " + FILE + " · after prune " + FILE)
+			.containsPattern(
+					"targets +ingest [\\d.]+ ≥ 0\\.70 (met|missed by [\\d.]+) · compress/raw-jdbc [\\d.]+ ≥ 0\\.40 "
+							+ "(met|missed by [\\d.]+) · H2 file closed/compacted [\\d.]+ ≤ 3\\.00 (met|missed by [\\d.]+) "
+							+ "· KV = optimum met");
 		Matcher kv = KV.matcher(bench.out());
 		assertThat(kv.find()).as(bench.out()).isTrue();
 		assertThat(kv.group(1)).isEqualTo("3,000");

@@ -79,7 +79,7 @@ class MigrateIntegrationTests {
 		CliRun.Result run = cli.run(withCloudflare("run", "migrate", "at=2026-11-20"));
 
 		assertThat(run.exitCode()).as(run.toString()).isZero();
-		assertThat(run.out()).contains("load     read 4,001, written 4,001 (loaded 4000, rejected 1, skipped 0)")
+		assertThat(run.out()).contains("load     read 4,001, written 4,001 (loaded 4,000, rejected 1, skipped 0)")
 			.contains("flush    read 24, written 24 (24 sent, 0 deleted, 0 unchanged, 0 left dirty, 0 deferred")
 			.contains("KV       24 writes, 0 deletes, 6 lists, 4,001 reads");
 		Map<String, FakeCloudflareKv.Stored> after = this.kv.snapshot();
@@ -134,7 +134,7 @@ class MigrateIntegrationTests {
 
 		assertThat(someDeleted.exitCode()).as(someDeleted.toString()).isZero();
 		assertThat(someDeleted.out()).contains("(deleted 150)").contains("0 writes, 150 deletes, 4 lists, 0 reads");
-		assertThat(restDeleted.out()).contains("(deleted 3849)");
+		assertThat(restDeleted.out()).contains("(deleted 3,849)");
 		assertThat(this.kv.snapshot().keySet()).as("only verified legacy keys are deleted")
 			.containsAll(List.of("hash:fp00007", "hash:broken", "a01", "sync-state:batch"))
 			.doesNotContain("hash:fp00006", "mobile-mapping:dev0:task0000", "webhook-delivery:d0000",
@@ -172,11 +172,11 @@ class MigrateIntegrationTests {
 				"--test.now=2026-11-24T12:00:00Z"));
 
 		assertThat(first.exitCode()).as(first.toString()).isZero();
-		assertThat(first.out()).contains("(loaded 1599, rejected 1, skipped 0, stopped-by-budget 1)")
+		assertThat(first.out()).contains("(loaded 1,599, rejected 1, skipped 0, stopped-by-budget 1)")
 			.contains("KV       21 writes, 0 deletes, 2 lists, 1,600 reads");
 		assertThat(second.exitCode()).as(second.toString()).isZero();
 		assertThat(second.out()).as("each listing resumes at its saved page, skipping what was loaded")
-			.contains("(loaded 2401, rejected 0, skipped 0)")
+			.contains("(loaded 2,401, rejected 0, skipped 0)")
 			.contains("6 lists, 2,401 reads");
 		assertThat(third.out()).as("a run after the end lists each rule's last page and reads nothing new")
 			.contains("load     read 0, written 0\n")
