@@ -106,14 +106,16 @@ class BenchCommand implements Callable<Integer> {
 				physicalKeys = count(dataSource, "SELECT COUNT(*) FROM kv_local");
 				openAfterCompress = Files.size(database);
 			}
-			FileSizes compressFile = new FileSizes(openAfterCompress, Files.size(database), compacted(dir));
+			FileSizes compressFile = new FileSizes(openAfterCompress, Files.size(database),
+					compactedSize(database, dir.resolve("compacted")));
 			long openAfterPrune;
 			try (ConfigurableApplicationContext context = context(dir)) {
 				context.getBean(JobRuns.class).start("prune", Map.of());
 				heap.measure();
 				openAfterPrune = Files.size(database);
 			}
-			FileSizes pruneFile = new FileSizes(openAfterPrune, Files.size(database), compacted(dir));
+			FileSizes pruneFile = new FileSizes(openAfterPrune, Files.size(database),
+					compactedSize(database, dir.resolve("compacted")));
 
 			out.printf(
 					"ingest               %,12.0f rows/s   raw JDBC parse + batched insert %,12.0f rows/s   ratio %.2f%n",
@@ -233,13 +235,12 @@ class BenchCommand implements Callable<Integer> {
 	}
 
 	/**
-	 * The H2 file's size after {@code SHUTDOWN COMPACT} of a copy: the floor the other
-	 * sizes are compared with.
+	 * The size of an H2 file after {@code SHUTDOWN COMPACT} of a copy made in
+	 * {@code copy}: the floor the other sizes are compared with.
 	 */
-	private static long compacted(Path dir) throws Exception {
-		Path copy = dir.resolve("compacted");
+	static long compactedSize(Path file, Path copy) throws Exception {
 		Files.createDirectories(copy);
-		Files.copy(dir.resolve("kvbatch.mv.db"), copy.resolve("kvbatch.mv.db"), StandardCopyOption.REPLACE_EXISTING);
+		Files.copy(file, copy.resolve("kvbatch.mv.db"), StandardCopyOption.REPLACE_EXISTING);
 		try (Connection connection = DriverManager.getConnection("jdbc:h2:file:" + copy.resolve("kvbatch"), "sa", "")) {
 			connection.createStatement().execute("SHUTDOWN COMPACT");
 		}

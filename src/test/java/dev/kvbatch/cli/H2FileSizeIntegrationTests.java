@@ -2,8 +2,6 @@ package dev.kvbatch.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
@@ -57,19 +55,9 @@ class H2FileSizeIntegrationTests {
 	private void assertWithinThreeTimesCompacted(String when) throws Exception {
 		Path file = this.dataDir.resolve("kvbatch.mv.db");
 		long size = Files.size(file);
-		long compacted = compactedCopy(file, this.copies.resolve(when.replace(' ', '-')));
+		long compacted = BenchCommand.compactedSize(file, this.copies.resolve(when.replace(' ', '-')));
 		assertThat(size).as("%s: the file has %,d bytes, a compacted copy %,d", when, size, compacted)
 			.isLessThan(3 * compacted);
-	}
-
-	/** The size of a copy of the file after {@code SHUTDOWN COMPACT}. */
-	private static long compactedCopy(Path file, Path dir) throws Exception {
-		Files.createDirectories(dir);
-		Files.copy(file, dir.resolve("kvbatch.mv.db"));
-		try (Connection connection = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("kvbatch"), "sa", "")) {
-			connection.createStatement().execute("SHUTDOWN COMPACT");
-		}
-		return Files.size(dir.resolve("kvbatch.mv.db"));
 	}
 
 }
