@@ -11,8 +11,8 @@ import picocli.CommandLine.Spec;
 				"Exit codes: 0 done, 1 failed (restartable), 2 usage or configuration, 3 locked by another run." },
 		subcommands = { StageCommand.class, RunCommand.class, RestartCommand.class, OperatorCommands.Stop.class,
 				OperatorCommands.Abandon.class, OperatorCommands.Recover.class, ExecutionsCommand.class,
-				ReportCommand.class, BenchCommand.class, KvCommand.class, MigrateCommand.class, DemoCommand.class,
-				ServeCommand.class })
+				ReportCommand.class, DeadLettersCommand.class, BenchCommand.class, KvCommand.class,
+				MigrateCommand.class, DemoCommand.class, ServeCommand.class })
 class KvBatchCommand implements Runnable {
 
 	final Contexts contexts;

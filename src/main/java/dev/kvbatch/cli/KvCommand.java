@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.kvbatch.KvBatchProperties;
 import dev.kvbatch.target.KvTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,9 +49,12 @@ class KvCommand implements Runnable {
 		@Override
 		public Integer call() {
 			try (ConfigurableApplicationContext context = this.kv.parent.contexts.full()) {
+				String target = context.getBean(KvBatchProperties.class).target();
 				var value = context.getBean(KvTarget.class)
 					.get(this.key)
-					.orElseThrow(() -> new CommandException(ExitCodes.FAILED, "key not found: " + this.key));
+					.orElseThrow(() -> new CommandException(ExitCodes.USAGE,
+							"no key \"%s\" in the %s target; kvbatch kv list shows the keys there".formatted(this.key,
+									target)));
 				this.spec.commandLine().getOut().println(value.value());
 				return ExitCodes.OK;
 			}

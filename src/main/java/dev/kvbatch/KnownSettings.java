@@ -1,0 +1,191 @@
+package dev.kvbatch;
+
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
+import org.springframework.core.type.filter.AnnotationTypeFilter;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Every {@code kvbatch.*} setting the application binds: the components of its
+ * {@code @ConfigurationProperties} records, found on the class path, so a setting added
+ * to a record is known without a list to keep. Answers whether a name a user gave is one
+ * of them (in any of Spring Boot's relaxed forms), and which known name is closest to one
+ * that is not. Immutable and thread-safe.
+ */
+final class KnownSettings {
+
+	/** The prefix of kvbatch's own settings. */
+	static final String PREFIX = "kvbatch";
+
+	private static final String BASE_PACKAGE = "dev.kvbatch";
+
+	private static volatile KnownSettings instance;
+
+	private final List<Setting> settings;
+
+	KnownSettings(List<Class<?>> propertiesTypes) {
+		List<Setting> settings = new ArrayList<>();
+		for (Class<?> type : propertiesTypes) {
+			ConfigurationProperties annotation = type.getAnnotation(ConfigurationProperties.class);
+			String prefix = !annotation.prefix().isEmpty() ? annotation.prefix() : annotation.value();
+			collect(prefix, type, settings);
+		}
+		settings.sort(Comparator.comparing(Setting::name));
+		this.settings = List.copyOf(settings);
+	}
+
+	/** The settings of the application's properties records, scanned once per JVM. */
+	static KnownSettings ofApplication() {
+		KnownSettings known = instance;
+		if (known == null) {
+			ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(
+					false);
+			scanner.addIncludeFilter(new AnnotationTypeFilter(ConfigurationProperties.class));
+			List<Class<?>> types = new ArrayList<>();
+			for (BeanDefinition candidate : scanner.findCandidateComponents(BASE_PACKAGE)) {
+				types.add(ClassUtils.resolveClassName(String.valueOf(candidate.getBeanClassName()),
+						KnownSettings.class.getClassLoader()));
+			}
+			known = new KnownSettings(types);
+			instance = known;
+		}
+		return known;
+	}
+
+	/** The dashed names, e.g. {@code kvbatch.cloudflare.api-token}, sorted. */
+	List<String> names() {
+		return this.settings.stream().map(Setting::name).toList();
+	}
+
+	/**
+	 * Whether a property name (as in a properties file or on the command line, in any
+	 * relaxed form: {@code kvbatch.dataDir}, {@code kvbatch.data_dir}) is a known
+	 * setting.
+	 */
+	boolean isKnown(String propertyName) {
+		ConfigurationPropertyName name = ConfigurationPropertyName.adapt(propertyName, '.');
+		while (!name.isEmpty() && name.isLastElementIndexed()) {
+			name = name.getParent();
+		}
+		if (name.isEmpty()) {
+			return false;
+		}
+		for (Setting setting : this.settings) {
+			ConfigurationPropertyName known = ConfigurationPropertyName.of(setting.name());
+			if (known.equals(name) || (setting.hasChildren() && known.isAncestorOf(name))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * Whether an environment variable ({@code KVBATCH_DATA_DIR}) is a known setting, in
+	 * either of the forms Spring Boot maps: dashes as underscores, or left out.
+	 */
+	boolean isKnownVariable(String variable) {
+		String upper = variable.toUpperCase(Locale.ROOT);
+		for (Setting setting : this.settings) {
+			for (String form : List.of(variable(setting.name(), "_"), variable(setting.name(), ""))) {
+				if (upper.equals(form) || (setting.hasChildren() && upper.startsWith(form + "_"))) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	/** The known setting closest to an unknown property name, if one is close. */
+	Optional<String> closest(String propertyName) {
+		String name = dashed(propertyName);
+		return closest(name, this.settings.stream().map(Setting::name).toList());
+	}
+
+	/** The known variable closest to an unknown one, if one is close. */
+	Optional<String> closestVariable(String variable) {
+		return closest(variable.toUpperCase(Locale.ROOT),
+				this.settings.stream().map((setting) -> variable(setting.name(), "_")).toList());
+	}
+
+	/** The environment variable of a setting, as the README names them. */
+	static String variable(String settingName, String dash) {
+		return settingName.toUpperCase(Locale.ROOT).replace(".", "_").replace("-", dash);
+	}
+
+	private static Optional<String> closest(String name, List<String> candidates) {
+		return Typos.closest(name, candidates);
+	}
+
+	/** {@code kvbatch.dataDir} as {@code kvbatch.data-dir}, for comparing with names. */
+	private static String dashed(String propertyName) {
+		StringBuilder dashed = new StringBuilder();
+		for (String element : propertyName.split("\\.", -1)) {
+			if (!dashed.isEmpty()) {
+				dashed.append('.');
+			}
+			dashed.append(DataObjectPropertyName.toDashedForm(element.replace('_', '-')));
+		}
+		return dashed.toString().toLowerCase(Locale.ROOT);
+	}
+
+	private static void collect(String prefix, Class<?> type, List<Setting> settings) {
+		if (!type.isRecord()) {
+			// A JavaBean: its properties are what its setters take.
+			for (var descriptor : org.springframework.beans.BeanUtils.getPropertyDescriptors(type)) {
+				if (descriptor.getWriteMethod() != null) {
+					settings.add(new Setting(prefix + "." + DataObjectPropertyName.toDashedForm(descriptor.getName()),
+							false));
+				}
+			}
+			return;
+		}
+		for (RecordComponent component : type.getRecordComponents()) {
+			String name = prefix + "." + DataObjectPropertyName.toDashedForm(component.getName());
+			Class<?> componentType = component.getType();
+			if (componentType.isRecord() && componentType.getPackageName().startsWith(BASE_PACKAGE)) {
+				collect(name, componentType, settings);
+			}
+			else {
+				boolean container = Map.class.isAssignableFrom(componentType)
+						|| (Collection.class.isAssignableFrom(componentType) && !isListOfValues(component))
+						|| (componentType.isArray() && !componentType.getComponentType().isPrimitive()
+								&& componentType.getComponentType().getPackageName().startsWith(BASE_PACKAGE));
+				settings.add(new Setting(name, container));
+			}
+		}
+	}
+
+	/**
+	 * A list of plain values ({@code List<String>}), written comma-separated or indexed.
+	 */
+	private static boolean isListOfValues(RecordComponent component) {
+		Type generic = component.getGenericType();
+		if (generic instanceof ParameterizedType parameterized
+				&& parameterized.getActualTypeArguments()[0] instanceof Class<?> element) {
+			return !element.getPackageName().startsWith(BASE_PACKAGE);
+		}
+		return false;
+	}
+
+	/**
+	 * @param name the dashed name
+	 * @param hasChildren a map or a list of records: any name below it binds
+	 */
+	private record Setting(String name, boolean hasChildren) {
+	}
+
+}
