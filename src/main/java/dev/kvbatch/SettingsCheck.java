@@ -98,7 +98,7 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
 					if (name.regionMatches(true, 0, KnownSettings.PREFIX + "_", 0, KnownSettings.PREFIX.length() + 1)
 							&& !OTHER_VARIABLES.contains(name) && !name.startsWith(TEST_VARIABLES)
 							&& !known.isKnownVariable(name)) {
-						unknown.add(name + " (environment)"
+						unknown.add("environment variable " + name
 								+ known.closestVariable(name)
 									.map((closest) -> " (did you mean " + closest + "?)")
 									.orElse(""));
@@ -130,6 +130,14 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
 		if (Files.exists(folder) && !Files.isDirectory(folder)) {
 			throw new ConfigurationException(setting + " is a file: point the setting at a folder, which will hold"
 					+ " the H2 database, the spool and the reports");
+		}
+		for (Path parent = folder.getParent(); parent != null; parent = parent.getParent()) {
+			if (Files.exists(parent)) {
+				if (!Files.isDirectory(parent)) {
+					throw new ConfigurationException("cannot create " + setting + ": " + parent + " is a file");
+				}
+				break;
+			}
 		}
 		try {
 			Files.createDirectories(folder);
@@ -169,7 +177,7 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
 			return exists.getFile() + " is a file";
 		}
 		if (ex instanceof NoSuchFileException missing) {
-			return "no such folder: " + missing.getFile();
+			return "the file system refused to create " + missing.getFile();
 		}
 		if (ex instanceof FileSystemException system && system.getReason() != null) {
 			return system.getReason().toLowerCase(java.util.Locale.ROOT) + " at " + system.getFile();

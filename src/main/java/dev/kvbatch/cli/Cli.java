@@ -22,7 +22,7 @@ public class Cli {
 	 * {@code --kvbatch.data-dir=x}: an option whose name has a dot is a Spring setting,
 	 * not a command option.
 	 */
-	private static final Pattern SETTING = Pattern.compile("--[A-Za-z0-9_-]+\\.[^=]+=.*");
+	private static final Pattern SETTING = Pattern.compile("--[A-Za-z0-9_-]+\\.[^=]+=.*", Pattern.DOTALL);
 
 	/**
 	 * {@code --kvbatch.data-dir /x}: a setting whose value went into the next argument.
@@ -30,7 +30,7 @@ public class Cli {
 	private static final Pattern SETTING_WITHOUT_VALUE = Pattern.compile("--[A-Za-z0-9_-]+\\.[^=]+");
 
 	/** {@code -Dkvbatch.data-dir=x}: a JVM system property given after {@code -jar}. */
-	private static final Pattern SYSTEM_PROPERTY = Pattern.compile("-D([A-Za-z0-9_-]+\\.[^=]+)=(.*)");
+	private static final Pattern SYSTEM_PROPERTY = Pattern.compile("-D([A-Za-z0-9_-]+\\.[^=]+)=(.*)", Pattern.DOTALL);
 
 	/** Shows stack traces and Spring Batch's own log; anywhere on the command line. */
 	static final String DEBUG = "--debug";

@@ -324,8 +324,9 @@ class DeadLettersCommand implements Callable<Integer> {
 				int marked = archive.markResolved(this.ids, this.note);
 				this.spec.commandLine()
 					.getOut()
-					.printf("resolved %d dead letters%s%n", marked, (marked < this.ids.size())
-							? " (" + (this.ids.size() - marked) + " were resolved already)" : "");
+					.printf("resolved %d dead letter%s%s%n", marked, (marked == 1) ? "" : "s",
+							(marked < this.ids.size()) ? " (" + (this.ids.size() - marked) + " were resolved already)"
+									: "");
 				return ExitCodes.OK;
 			}
 		}

@@ -16,8 +16,8 @@ class CommandLineTests {
 	Path dataDir;
 
 	@ParameterizedTest
-	@ValueSource(
-			strings = { "stage", "run", "restart", "stop", "abandon", "recover", "executions", "report", "kv", "demo" })
+	@ValueSource(strings = { "stage", "run", "restart", "stop", "abandon", "recover", "executions", "report",
+			"dead-letters", "kv", "demo" })
 	void everyCommandHasHelp(String command) {
 		CliRun.Result help = new CliRun(this.dataDir).run(command, "--help");
 
@@ -39,13 +39,15 @@ class CommandLineTests {
 		CliRun cli = new CliRun(this.dataDir);
 
 		CliRun.Result badParameter = cli.run("run", "usage-report", "date=23/11/2026");
-		CliRun.Result badOption = cli.run("report", "--date", "yesterday");
+		CliRun.Result badOption = cli.run("report", "--date", "23/11/2026");
 		CliRun.Result badFormat = cli.run("report", "--format", "pdf");
 
 		assertThat(badParameter.exitCode()).as(badParameter.toString()).isEqualTo(ExitCodes.USAGE);
 		assertThat(badParameter.err())
 			.isEqualTo("kvbatch: job parameter date must be YYYY-MM-DD, was \"23/11/2026\"\n");
 		assertThat(badOption.exitCode()).isEqualTo(ExitCodes.USAGE);
+		assertThat(badOption.err()).isEqualTo("kvbatch: --date must be a UTC day as YYYY-MM-DD (e.g. 2026-11-23),"
+				+ " today or yesterday, was \"23/11/2026\"\n");
 		assertThat(badFormat.exitCode()).isEqualTo(ExitCodes.USAGE);
 		assertThat(badFormat.err()).isEqualTo("kvbatch: --format must be text, json, csv or html, was \"pdf\"\n");
 	}
@@ -96,15 +98,17 @@ class CommandLineTests {
 		CliRun.Result run = new CliRun(this.dataDir).run("executions", "--limt", "3");
 
 		assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
-		assertThat(run.err()).contains("Unknown options: '--limt', '3'", "Possible solutions: --limit");
+		assertThat(run.err()).isEqualTo("kvbatch: unknown option --limt for kvbatch executions (did you mean --limit?)"
+				+ " (see kvbatch executions --help)\n");
 	}
 
 	@Test
-	void missingKeyIsReported() {
+	void missingKeyIsAUsageError() {
 		CliRun.Result run = new CliRun(this.dataDir).run("kv", "get", "nope");
 
-		assertThat(run.exitCode()).isEqualTo(ExitCodes.FAILED);
-		assertThat(run.err()).isEqualTo("kvbatch: key not found: nope\n");
+		assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+		assertThat(run.err())
+			.isEqualTo("kvbatch: no key \"nope\" in the local target; kvbatch kv list shows the keys there\n");
 	}
 
 }

@@ -41,7 +41,7 @@ class UsageChartTests {
 				UsageCalculator.worst(operations), UsageCalculator.alerts(Plan.FREE, operations),
 				new UsageReport.Staged(0, 0, 0, 0), UsageCalculator.compression(0, 860),
 				new UsageReport.Backlog(0, null, 0, Instant.parse("2026-11-24T00:00:00Z")),
-				new UsageReport.DeadLetterCounts(0, 0),
+				new UsageReport.DeadLetterCounts(0, 0, 0),
 				UsageCalculator.freeForecast(1000, 860, 860, new UsageReport.Staged(0, 0, 0, 0)), List.of(), history,
 				null);
 	}
