@@ -98,7 +98,8 @@ final class KnownSettings {
 	 * either of the forms Spring Boot maps: dashes as underscores, or left out.
 	 */
 	boolean isKnownVariable(String variable) {
-		String upper = variable.toUpperCase(Locale.ROOT);
+		// KVBATCH_REPORT_MAIL_TO_0: an element of a list.
+		String upper = variable.toUpperCase(Locale.ROOT).replaceAll("(_\\d+)+_?$", "");
 		for (Setting setting : this.settings) {
 			for (String form : List.of(variable(setting.name(), "_"), variable(setting.name(), ""))) {
 				if (upper.equals(form) || (setting.hasChildren() && upper.startsWith(form + "_"))) {

@@ -119,14 +119,18 @@ public final class TextReport {
 			if (left == 0) {
 				return "the day ended with its KV writes all used";
 			}
-			return "the day ended with %s unused: room for about %s more (%s) at that day's %s"
-				.formatted(count(left, "KV write"), count(room, "staged operation"), mix, rate);
+			return "the day ended with %s unused: room for about %,d more %s (%s) at that day's %s"
+				.formatted(count(left, "KV write"), room, operations(room), mix, rate);
 		}
 		if (left == 0) {
 			return "no KV writes left today: what is staged now goes out after 00:00 UTC";
 		}
-		return "room for about %s more today (%s at today's mix): %s left, at %s"
-			.formatted(count(room, "staged operation"), mix, count(left, "KV write"), rate);
+		return "room for about %,d more %s today (%s at today's mix): %s left, at %s".formatted(room, operations(room),
+				mix, count(left, "KV write"), rate);
+	}
+
+	private static String operations(long n) {
+		return (n == 1) ? "staged operation" : "staged operations";
 	}
 
 	/** {@code 25 runs, 1 failed, 6.2 s in all}. */

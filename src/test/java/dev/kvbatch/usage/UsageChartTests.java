@@ -29,6 +29,16 @@ class UsageChartTests {
 		assertThat(UsageChart.png(report)).as("files are rewritten byte for byte").isEqualTo(png);
 	}
 
+	@Test
+	void labelsTheReportsOwnDay() {
+		UsageReport report = report();
+
+		assertThat(report.history()).extracting((point) -> UsageChart.label(point, report))
+			.startsWith("11-10", "11-11")
+			.endsWith("11-22", "11-23 (report)")
+			.hasSize(14);
+	}
+
 	static UsageReport report() {
 		LocalDate date = LocalDate.of(2026, 11, 23);
 		List<UsageReport.DayPoint> history = new ArrayList<>();
