@@ -96,6 +96,7 @@ public class Cli {
 		boolean showTraces = debug;
 		CommandLine line = new CommandLine(
 				new KvBatchCommand(new Contexts(settings, this.extraSources, this.stagingSources, debug)));
+		HelpLayout.apply(line);
 		line.setOut(this.out);
 		line.setErr(this.err);
 		line.setParameterExceptionHandler((ex, arguments) -> {

@@ -152,7 +152,7 @@ class DeadLettersCommand implements Callable<Integer> {
 	}
 
 	@Command(name = "restage", mixinStandardHelpOptions = true,
-			description = { "Stages the stored lines of dead letters again, through the same validation as",
+			description = { "Stages the stored lines of dead letters again.", "It uses the same validation as",
 					"kvbatch stage, into one spool file the next compress ingests. Each letter is marked",
 					"re-staged (with the spool file), never deleted; a line still refused becomes a new",
 					"dead letter whose source names the old one (dead-letter-ID)." })

@@ -34,10 +34,10 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ConfigurableApplicationContext;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-		description = { "Stages a bundled example day in hourly slices, runs compress after each on",
-				"the embedded defaults, then prune, and prints what was staged against what",
-				"reached KV; then writes the day's usage report. Works in <data-dir>/demo,",
-				"which it empties first." })
+		description = { "Shows what kvbatch saves, on a bundled example day.",
+				"It stages the day in 24 hourly slices, runs compress after each on the embedded store, then",
+				"prune, prints what was staged against what reached KV, and writes the day's usage report",
+				"with the command that shows it. Works in <data-dir>/demo, which it empties first." })
 class DemoCommand implements Callable<Integer> {
 
 	@ParentCommand

@@ -34,7 +34,8 @@ class KvCommand implements Runnable {
 		throw new CommandException(ExitCodes.USAGE, "kv needs a subcommand: get or list");
 	}
 
-	@Command(name = "get", mixinStandardHelpOptions = true, description = "Prints the value of a key.")
+	@Command(name = "get", mixinStandardHelpOptions = true,
+			description = "Prints the value of a key; exit 2 when the target has no such key.")
 	static class Get implements Callable<Integer> {
 
 		@ParentCommand

@@ -27,10 +27,10 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.context.ConfigurableApplicationContext;
 
 @Command(name = "report", mixinStandardHelpOptions = true,
-		description = { "Prints, or mails, the usage report of a UTC day: KV operations against the",
-				"plan's limits, what was staged, compression, backlog, dead letters, forecast",
-				"and the jobs that ran. Runs the usage-report job, which also writes",
-				"<data-dir>/reports/usage-<date>.{json,csv,txt,html}." })
+		description = { "Prints, or mails, the usage report of a UTC day.",
+				"It shows KV operations against the plan's limits, what was staged, compression, backlog,",
+				"dead letters, a forecast and the jobs that ran. Runs the usage-report job, which also",
+				"writes <data-dir>/reports/usage-<date>.{json,csv,txt,html}." })
 class ReportCommand implements Callable<Integer> {
 
 	@ParentCommand
