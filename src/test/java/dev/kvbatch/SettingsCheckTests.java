@@ -31,6 +31,12 @@ class SettingsCheckTests {
 	}
 
 	@Test
+	void theBuildsMetadataHasEverySettingOfTheRecords() {
+		assertThat(KnownSettings.ofApplication().names()).isNotEmpty()
+			.containsExactlyElementsOf(KnownSettings.ofScan().names());
+	}
+
+	@Test
 	void refusesUnknownVariablesButNotKnownOnesNorTheLaunchers() {
 		Map<String, Object> variables = new LinkedHashMap<>();
 		variables.put("KVBATCH_TARGT", "cloudflare");
