@@ -1,6 +1,8 @@
 package dev.kvbatch.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +25,24 @@ class CommandLineTests {
 
 		assertThat(help.exitCode()).isZero();
 		assertThat(help.out()).startsWith("Usage: kvbatch " + command);
+	}
+
+	@Test
+	void topLevelHelpShowsEachCommandsFirstSentenceWhole() {
+		CliRun.Result help = new CliRun(this.dataDir).run("--help");
+
+		String commands = help.out().substring(help.out().indexOf("Commands:\n") + 10, help.out().indexOf("\n\n"));
+		List<String> rows = new ArrayList<>();
+		for (String line : commands.lines().toList()) {
+			if (line.startsWith("   ")) {
+				rows.set(rows.size() - 1, rows.get(rows.size() - 1) + " " + line.trim());
+			}
+			else {
+				rows.add(line.trim());
+			}
+		}
+		assertThat(rows).hasSizeGreaterThan(10).allSatisfy((row) -> assertThat(row).endsWith("."));
+		assertThat(rows).anySatisfy((row) -> assertThat(row).startsWith("dead-letters "));
 	}
 
 	@Test

@@ -104,7 +104,11 @@ class MistakesTests {
 
 	@Test
 	void operatorCommandsOnAFinishedExecutionSayWhatWouldApply(CapturedOutput output) {
-		run(output, "run", "compress").assertNoErrors();
+		Run compress = run(output, "run", "compress");
+		compress.assertNoErrors();
+		assertThat(compress.out()).as("the summary names the target, the data folder and the rules")
+			.contains("  on       target local (the embedded store), data " + data()
+					+ ", rules bundled (no packing.yaml in " + this.tmp.resolve("jobs/no-jobs-dir") + ")\n");
 
 		run(output, "stop", "1").assertOneLine(ExitCodes.USAGE,
 				"kvbatch: execution 1 (compress) is COMPLETED, not running: there is nothing to stop");
