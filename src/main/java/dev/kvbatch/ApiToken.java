@@ -1,8 +1,5 @@
 package dev.kvbatch;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +14,7 @@ import org.slf4j.LoggerFactory;
  * {@value #MIN_LENGTH} characters, is refused: Cloudflare's API tokens are 40 characters
  * of letters, digits, {@code _} and {@code -}.</li>
  * </ul>
- * No message ever contains the token. Stateless apart from remembering which warnings it
- * printed; thread-safe.
+ * No message ever contains the token. Stateless and thread-safe.
  */
 public final class ApiToken {
 
@@ -30,19 +26,29 @@ public final class ApiToken {
 
 	private static final Logger log = LoggerFactory.getLogger(ApiToken.class);
 
-	private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
-
 	private ApiToken() {
 	}
 
 	/**
-	 * The token to send, or {@code null} when none is set.
+	 * The token to send, or {@code null} when none is set; warns when it trimmed it.
 	 * @param raw the setting's value as read
 	 * @param setting how to name the setting in messages, e.g.
 	 * {@code kvbatch.cloudflare.api-token (CLOUDFLARE_API_TOKEN)}
 	 * @throws ConfigurationException if the token cannot be right
 	 */
 	public static @Nullable String check(@Nullable String raw, String setting) {
+		return check(raw, setting, true);
+	}
+
+	/**
+	 * As {@link #check(String, String)}, for a second reader of the same setting, which
+	 * leaves the warning to the first.
+	 */
+	public static @Nullable String checkQuietly(@Nullable String raw, String setting) {
+		return check(raw, setting, false);
+	}
+
+	private static @Nullable String check(@Nullable String raw, String setting, boolean warn) {
 		if (raw == null || raw.isBlank()) {
 			return null;
 		}
@@ -60,7 +66,7 @@ public final class ApiToken {
 			throw new ConfigurationException(
 					message.formatted(setting, token.length(), (token.length() == 1) ? "" : "s"));
 		}
-		if (!token.equals(raw) && WARNED.add(setting)) {
+		if (!token.equals(raw) && warn) {
 			log.warn("{} has {} around it; using it without (a Secret made with --from-file keeps the file's"
 					+ " newline: use --from-literal, or printf instead of echo)", setting, surrounding(raw));
 		}

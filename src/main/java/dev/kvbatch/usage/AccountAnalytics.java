@@ -61,7 +61,9 @@ public class AccountAnalytics {
 	// settings belong to the target, which binds them itself.
 	public AccountAnalytics(Environment environment, RestClient.Builder builder) {
 		this.accountId = trimmed(setting(environment, "kvbatch.cloudflare.account-id", "CLOUDFLARE_ACCOUNT_ID"));
-		this.apiToken = ApiToken.check(setting(environment, "kvbatch.cloudflare.api-token", "CLOUDFLARE_API_TOKEN"),
+		// The target's properties read the same setting and warn about it.
+		this.apiToken = ApiToken.checkQuietly(
+				setting(environment, "kvbatch.cloudflare.api-token", "CLOUDFLARE_API_TOKEN"),
 				"kvbatch.cloudflare.api-token (CLOUDFLARE_API_TOKEN)");
 		String base = trimmed(setting(environment, "kvbatch.cloudflare.base-url", "KVBATCH_CLOUDFLARE_BASE_URL"));
 		this.baseUrl = (base != null) ? base.replaceAll("/+$", "") : DEFAULT_BASE_URL;
