@@ -18,7 +18,7 @@ COPY --from=extract /build/extracted/application/ ./
 # Class-data sharing: a training run (an empty `run compress` on a scratch data folder) writes the classes a
 # scheduled run loads to kvbatch.jsa, and every start maps them from there: about half the cold start a CronJob pays.
 # An archive fits one JVM build and these exact jars, so it is made here, in the image that runs it.
-RUN mkdir /tmp/training && cd /tmp/training \
+RUN mkdir -p /tmp/training/jobs && cd /tmp/training \
 	&& java -XX:ArchiveClassesAtExit=/app/kvbatch.jsa -jar /app/kvbatch.jar run compress \
 		--kvbatch.data-dir=/tmp/training/data --kvbatch.jobs-dir=/tmp/training/jobs --kvbatch.target=local >/dev/null \
 	&& test -s /app/kvbatch.jsa && rm -rf /tmp/training

@@ -16,6 +16,7 @@ import org.springframework.context.annotation.Bean;
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan
+@CheckedSettings
 public class KvBatchApplication {
 
 	public static void main(String[] args) {

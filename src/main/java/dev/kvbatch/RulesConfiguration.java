@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 import dev.kvbatch.pack.PackException;
 import dev.kvbatch.pack.Packer;
@@ -24,6 +25,15 @@ import org.springframework.core.io.ClassPathResource;
 public class RulesConfiguration {
 
 	static final String RULES_FILE = "packing.yaml";
+
+	/**
+	 * The operator's rules file, or empty when the rules bundled in the jar apply (the
+	 * jobs folder holds no {@code packing.yaml}).
+	 */
+	public static Optional<Path> rulesFile(KvBatchProperties properties) {
+		Path file = properties.jobsDir().resolve(RULES_FILE).toAbsolutePath().normalize();
+		return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
+	}
 
 	@Bean
 	PackingRules packingRules(KvBatchProperties properties) throws IOException {

@@ -70,6 +70,8 @@ final class CdsArchive {
 	static CdsArchive prepare(Path java, Path bootJar, Path dir) throws IOException, InterruptedException {
 		deleteRecursively(dir);
 		Path training = Files.createDirectories(dir.resolve("training"));
+		// An empty jobs folder: the bundled rules, whatever the working directory holds.
+		Files.createDirectories(training.resolve("jobs"));
 		Path log = dir.resolve("training.log");
 		run(List.of(java.toString(), "-Djarmode=tools", "-jar", bootJar.toString(), "extract", "--force",
 				"--destination", dir.toString(), "--application-filename", "kvbatch.jar"), dir, log, "extracting");

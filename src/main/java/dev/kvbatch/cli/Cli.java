@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import picocli.CommandLine;
@@ -21,7 +22,18 @@ public class Cli {
 	 * {@code --kvbatch.data-dir=x}: an option whose name has a dot is a Spring setting,
 	 * not a command option.
 	 */
-	private static final Pattern SETTING = Pattern.compile("--[A-Za-z0-9_-]+\\.[^=]+=.*");
+	private static final Pattern SETTING = Pattern.compile("--[A-Za-z0-9_-]+\\.[^=]+=.*", Pattern.DOTALL);
+
+	/**
+	 * {@code --kvbatch.data-dir /x}: a setting whose value went into the next argument.
+	 */
+	private static final Pattern SETTING_WITHOUT_VALUE = Pattern.compile("--[A-Za-z0-9_-]+\\.[^=]+");
+
+	/** {@code -Dkvbatch.data-dir=x}: a JVM system property given after {@code -jar}. */
+	private static final Pattern SYSTEM_PROPERTY = Pattern.compile("-D([A-Za-z0-9_-]+\\.[^=]+)=(.*)", Pattern.DOTALL);
+
+	/** Shows stack traces and Spring Batch's own log; anywhere on the command line. */
+	static final String DEBUG = "--debug";
 
 	private final Class<?>[] extraSources;
 
@@ -55,16 +67,48 @@ public class Cli {
 	public int run(String... args) {
 		List<String> settings = new ArrayList<>();
 		List<String> command = new ArrayList<>();
-		for (String arg : args) {
-			(SETTING.matcher(arg).matches() ? settings : command).add(arg);
+		boolean debug = false;
+		for (int i = 0; i < args.length; i++) {
+			String arg = args[i];
+			Matcher property = SYSTEM_PROPERTY.matcher(arg);
+			if (arg.equals(DEBUG)) {
+				debug = true;
+			}
+			else if (SETTING.matcher(arg).matches()) {
+				settings.add(arg);
+			}
+			else if (SETTING_WITHOUT_VALUE.matcher(arg).matches()) {
+				String value = (i + 1 < args.length) ? args[i + 1] : "VALUE";
+				return usage("setting %s needs its value after \"=\", not a space: %s=%s".formatted(arg, arg, value));
+			}
+			else if (property.matches()) {
+				return usage("%s is a JVM option: give it before -jar, or as the setting --%s=%s".formatted(arg,
+						property.group(1), property.group(2)));
+			}
+			else {
+				command.add(arg);
+			}
 		}
+		if (debug) {
+			settings.add("--logging.exception-conversion-word=%wEx");
+			settings.add("--logging.level.org.springframework.batch=INFO");
+		}
+		boolean showTraces = debug;
 		CommandLine line = new CommandLine(
-				new KvBatchCommand(new Contexts(settings, this.extraSources, this.stagingSources)));
+				new KvBatchCommand(new Contexts(settings, this.extraSources, this.stagingSources, debug)));
+		HelpLayout.apply(line);
 		line.setOut(this.out);
 		line.setErr(this.err);
+		line.setParameterExceptionHandler((ex, arguments) -> {
+			ex.getCommandLine().getErr().println("kvbatch: " + UsageErrors.describe(ex));
+			return ExitCodes.USAGE;
+		});
 		line.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
 			CommandException failure = Failures.classify(ex);
 			commandLine.getErr().println("kvbatch: " + failure.getMessage());
+			if (showTraces) {
+				Failures.printStackTrace(ex, commandLine.getErr());
+			}
 			return failure.exitCode();
 		});
 		Thread awaitCommand = new AwaitCommand();
@@ -84,6 +128,12 @@ public class Cli {
 				// The JVM is shutting down: the hook is running and now returns.
 			}
 		}
+	}
+
+	private int usage(String message) {
+		this.err.println("kvbatch: " + message);
+		this.err.flush();
+		return ExitCodes.USAGE;
 	}
 
 	/**

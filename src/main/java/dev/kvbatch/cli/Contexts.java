@@ -22,10 +22,18 @@ public final class Contexts {
 
 	private final Class<?>[] stagingSources;
 
-	Contexts(List<String> settings, Class<?>[] extraSources, Class<?>[] stagingSources) {
+	private final boolean debug;
+
+	Contexts(List<String> settings, Class<?>[] extraSources, Class<?>[] stagingSources, boolean debug) {
 		this.settings = List.copyOf(settings);
 		this.extraSources = extraSources;
 		this.stagingSources = stagingSources;
+		this.debug = debug;
+	}
+
+	/** Whether the command runs with {@code --debug}: failures show their stack trace. */
+	boolean debug() {
+		return this.debug;
 	}
 
 	/** The whole application: database, jobs, target. */
@@ -53,7 +61,7 @@ public final class Contexts {
 		List<String> settings = new ArrayList<>(this.settings);
 		settings.removeIf((setting) -> setting.startsWith("--" + name + "="));
 		settings.add("--" + name + "=" + value);
-		return new Contexts(settings, this.extraSources, this.stagingSources);
+		return new Contexts(settings, this.extraSources, this.stagingSources, this.debug);
 	}
 
 	private ConfigurableApplicationContext boot(Class<?> source, Class<?>... extraSources) {

@@ -38,6 +38,9 @@ class ExecutionsCommand implements Callable<Integer> {
 
 	@Override
 	public Integer call() {
+		if (this.limit < 1) {
+			throw new CommandException(ExitCodes.USAGE, "--limit must be 1 or more, was " + this.limit);
+		}
 		try (ConfigurableApplicationContext context = this.parent.contexts.full()) {
 			PrintWriter out = this.spec.commandLine().getOut();
 			out.printf("%-6s %-10s %-10s %-19s %-19s %9s %9s  %s%n", "ID", "JOB", "STATUS", "START", "END", "READ",

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.kvbatch.KvBatchProperties;
 import dev.kvbatch.target.KvTarget;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +34,8 @@ class KvCommand implements Runnable {
 		throw new CommandException(ExitCodes.USAGE, "kv needs a subcommand: get or list");
 	}
 
-	@Command(name = "get", mixinStandardHelpOptions = true, description = "Prints the value of a key.")
+	@Command(name = "get", mixinStandardHelpOptions = true,
+			description = "Prints the value of a key; exit 2 when the target has no such key.")
 	static class Get implements Callable<Integer> {
 
 		@ParentCommand
@@ -48,9 +50,12 @@ class KvCommand implements Runnable {
 		@Override
 		public Integer call() {
 			try (ConfigurableApplicationContext context = this.kv.parent.contexts.full()) {
+				String target = context.getBean(KvBatchProperties.class).target();
 				var value = context.getBean(KvTarget.class)
 					.get(this.key)
-					.orElseThrow(() -> new CommandException(ExitCodes.FAILED, "key not found: " + this.key));
+					.orElseThrow(() -> new CommandException(ExitCodes.USAGE,
+							"no key \"%s\" in the %s target; kvbatch kv list shows the keys there".formatted(this.key,
+									target)));
 				this.spec.commandLine().getOut().println(value.value());
 				return ExitCodes.OK;
 			}

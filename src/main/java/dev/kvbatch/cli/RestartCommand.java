@@ -44,9 +44,10 @@ class RestartCommand implements Callable<Integer> {
 		try (ConfigurableApplicationContext context = this.parent.contexts.full()) {
 			JobRuns runs = context.getBean(JobRuns.class);
 			long id = (this.target.executionId != null) ? this.target.executionId : lastRestartable(runs);
+			OperatorCommands.requireRestartable(runs, runs.execution(id));
 			JobExecution execution = runs.restart(id);
 			return RunSummary.print(context, execution, this.spec.commandLine().getOut(),
-					this.spec.commandLine().getErr());
+					this.spec.commandLine().getErr(), this.parent.contexts.debug());
 		}
 	}
 
@@ -54,8 +55,9 @@ class RestartCommand implements Callable<Integer> {
 		JobExecution last = runs.last(this.target.lastOf)
 			.orElseThrow(() -> new CommandException(ExitCodes.USAGE, "job " + this.target.lastOf + " never ran"));
 		if (last.getStatus() == BatchStatus.COMPLETED || last.getStatus() == BatchStatus.ABANDONED) {
-			throw new CommandException(ExitCodes.USAGE, "the last %s run (execution %d) is %s; nothing to restart"
-				.formatted(this.target.lastOf, last.getId(), last.getStatus()));
+			throw new CommandException(ExitCodes.USAGE,
+					"the last %s run (execution %d) is %s: nothing to restart; start a new run with kvbatch run %s"
+						.formatted(this.target.lastOf, last.getId(), last.getStatus(), this.target.lastOf));
 		}
 		return last.getId();
 	}

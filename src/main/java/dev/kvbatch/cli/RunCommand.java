@@ -49,7 +49,7 @@ class RunCommand implements Callable<Integer> {
 		try (ConfigurableApplicationContext context = this.parent.contexts.full()) {
 			JobExecution execution = context.getBean(JobRuns.class).start(this.job, params);
 			return RunSummary.print(context, execution, this.spec.commandLine().getOut(),
-					this.spec.commandLine().getErr());
+					this.spec.commandLine().getErr(), this.parent.contexts.debug());
 		}
 	}
 

@@ -3,6 +3,7 @@ package dev.kvbatch.cli;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import dev.kvbatch.jobs.JobRuns;
@@ -20,7 +21,8 @@ final class RunSummary {
 	private RunSummary() {
 	}
 
-	static int print(ApplicationContext context, JobExecution execution, PrintWriter out, PrintWriter err) {
+	static int print(ApplicationContext context, JobExecution execution, PrintWriter out, PrintWriter err,
+			boolean debug) {
 		Duration took = (execution.getStartTime() != null && execution.getEndTime() != null)
 				? Duration.between(execution.getStartTime(), execution.getEndTime()) : Duration.ZERO;
 		boolean dryRun = JobRuns.isDryRun(execution.getJobParameters());
@@ -37,18 +39,28 @@ final class RunSummary {
 		if (!files.isEmpty()) {
 			out.printf("  report   %s%n", files.replace(",", "\n           "));
 		}
+		out.printf("  on       %s%n", RunSettings.describe(context));
 		if (execution.getStatus() == BatchStatus.COMPLETED) {
 			return ExitCodes.OK;
 		}
 		Throwable failure = execution.getAllFailureExceptions().stream().findFirst().orElse(null);
 		if (failure != null) {
 			err.println("kvbatch: " + Failures.classify(failure).getMessage());
+			if (debug) {
+				Failures.printStackTrace(failure, err);
+			}
 			if (Failures.isConfiguration(failure)) {
 				// One line, as for any configuration error: fix it, then run again.
 				return ExitCodes.USAGE;
 			}
 		}
-		err.printf("kvbatch: restart with: kvbatch restart %d%n", execution.getId());
+		Optional<String> needs = (failure != null) ? Failures.beforeRestart(failure) : Optional.empty();
+		if (needs.isPresent()) {
+			err.printf("kvbatch: %s: kvbatch restart %d%n", needs.get(), execution.getId());
+		}
+		else {
+			err.printf("kvbatch: restart with: kvbatch restart %d%n", execution.getId());
+		}
 		return ExitCodes.FAILED;
 	}
 

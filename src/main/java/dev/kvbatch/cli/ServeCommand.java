@@ -16,8 +16,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import org.springframework.context.ConfigurableApplicationContext;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-		description = { "Runs until stopped: Quartz fires the jobs on the schedules in jobs/schedules.yaml (UTC).",
-				"SIGTERM or Ctrl-C stops the running job at its next chunk boundary (STOPPED, restartable)." })
+		description = { "Runs until stopped and fires the jobs at the times that schedules.yaml in the",
+				"jobs folder gives (Quartz cron expressions, UTC). SIGTERM or Ctrl-C stops the running job",
+				"at its next chunk boundary (STOPPED, restartable)." })
 class ServeCommand implements Callable<Integer> {
 
 	@ParentCommand

@@ -21,9 +21,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import org.springframework.context.ConfigurableApplicationContext;
 
 @Command(name = "stage", mixinStandardHelpOptions = true,
-		description = { "Reads staging records (JSON Lines) from files or stdin into the spool folder, from which the",
-				"next compress (or ingest) run loads them into the outbox. Never waits for a running job.",
-				"Prints the keys assigned to {seq}; rejected lines go to stderr and to the dead letters." })
+		description = { "Stages records (JSON Lines) from files or stdin for the next compress.",
+				"They go into the spool folder, from which the next compress (or ingest) run loads them into the",
+				"outbox. Never waits for a running job. Prints the keys assigned to {seq}; rejected lines go to",
+				"stderr and to the dead letters (kvbatch dead-letters)." })
 class StageCommand implements Callable<Integer> {
 
 	@ParentCommand

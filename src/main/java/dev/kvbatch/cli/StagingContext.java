@@ -2,6 +2,7 @@ package dev.kvbatch.cli;
 
 import java.time.Clock;
 
+import dev.kvbatch.CheckedSettings;
 import dev.kvbatch.KvBatchProperties;
 import dev.kvbatch.RulesConfiguration;
 import dev.kvbatch.stage.StageConfiguration;
@@ -17,6 +18,7 @@ import org.springframework.context.annotation.Import;
  * {@code @Configuration}: the application's component scan must not pick it up.
  */
 @EnableConfigurationProperties(KvBatchProperties.class)
+@CheckedSettings
 @Import({ RulesConfiguration.class, StageConfiguration.class })
 class StagingContext {
 

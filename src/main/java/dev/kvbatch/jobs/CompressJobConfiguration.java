@@ -43,7 +43,8 @@ class CompressJobConfiguration {
 
 	@Bean
 	Job compress(JobRepository jobs, Step ingestStep, Step applyStep, Step flushStep, RunListener runs) {
-		return new JobBuilder("compress", jobs).listener(runs)
+		return new JobBuilder("compress", jobs).validator(JobParameterRules.of("compress"))
+			.listener(runs)
 			.start(ingestStep)
 			.next(applyStep)
 			.next(flushStep)
@@ -52,7 +53,10 @@ class CompressJobConfiguration {
 
 	@Bean
 	Job ingest(JobRepository jobs, Step ingestStep, RunListener runs) {
-		return new JobBuilder("ingest", jobs).listener(runs).start(ingestStep).build();
+		return new JobBuilder("ingest", jobs).validator(JobParameterRules.of("ingest"))
+			.listener(runs)
+			.start(ingestStep)
+			.build();
 	}
 
 	@Bean

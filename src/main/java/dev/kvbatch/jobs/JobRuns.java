@@ -3,7 +3,6 @@ package dev.kvbatch.jobs;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -49,11 +48,11 @@ public class JobRuns {
 	public static final String DRY_RUN = "dry-run";
 
 	/**
-	 * Whether a {@code dry-run} value asks for a dry run: {@code true}, {@code yes} or
-	 * {@code 1}.
+	 * Whether a {@code dry-run} value asks for a dry run: {@code true} (prune's validator
+	 * refuses anything but {@code true} and {@code false}).
 	 */
 	public static boolean isDryRun(@Nullable String value) {
-		return value != null && List.of("true", "yes", "1").contains(value.toLowerCase(Locale.ROOT));
+		return JobParameterRules.isTrue(value);
 	}
 
 	/** Whether an execution was a dry run. */
@@ -96,6 +95,9 @@ public class JobRuns {
 	 */
 	public JobExecution start(String jobName, JobParameters parameters) throws Exception {
 		Job job = job(jobName);
+		// Before the operator does: it validates only after creating the job instance,
+		// which a refused start would leave behind without an execution.
+		job.getJobParametersValidator().validate(parameters);
 		try (RunLocks.Held lock = this.locks.claim(jobName)) {
 			return this.operator.start(job, parameters);
 		}
@@ -135,8 +137,25 @@ public class JobRuns {
 		return this.operator.abandon(execution(executionId));
 	}
 
+	/**
+	 * Marks an execution a killed process left running as FAILED. Claims the job's lock
+	 * first, so that a run that is still alive is never recovered under it.
+	 * @throws RunLockedException if a run of the job holds the lock
+	 */
 	public JobExecution recover(long executionId) {
-		return this.operator.recover(execution(executionId));
+		JobExecution execution = execution(executionId);
+		try (RunLocks.Held lock = this.locks.claim(execution.getJobInstance().getJobName())) {
+			return this.operator.recover(execution);
+		}
+	}
+
+	/**
+	 * The newest execution of an execution's job instance: a restart resumes that one,
+	 * never an older execution of the same instance.
+	 */
+	public JobExecution lastOfInstance(JobExecution execution) {
+		JobExecution last = this.repository.getLastJobExecution(execution.getJobInstance());
+		return (last != null) ? last : execution;
 	}
 
 	/** The newest executions, newest first, of one job or of all. */

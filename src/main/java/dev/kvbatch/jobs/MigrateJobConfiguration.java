@@ -13,13 +13,13 @@ import dev.kvbatch.pack.PackingRules;
 import dev.kvbatch.store.LegacyKeys;
 import dev.kvbatch.target.KvTarget;
 import dev.kvbatch.usage.DailyBudget;
-import org.jspecify.annotations.Nullable;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.scope.context.StepSynchronizationManager;
 import org.springframework.batch.core.step.Step;
@@ -59,7 +59,10 @@ class MigrateJobConfiguration {
 
 	@Bean
 	Job migrate(JobRepository jobs, Step loadStep, Step flushStep, Step deleteLegacyStep, RunListener runs) {
-		return new JobBuilder("migrate", jobs).validator(MigrateJobConfiguration::validate)
+		return new JobBuilder("migrate", jobs)
+			.validator(JobParameterRules.of("migrate")
+				.with(AT, "at=YYYY-MM-DD", MigrateJobConfiguration::checkAt)
+				.withBoolean(DELETE_LEGACY))
 			.listener(runs)
 			.start(loadStep)
 			.next(flushStep)
@@ -90,7 +93,7 @@ class MigrateJobConfiguration {
 	@Bean
 	@StepScope
 	JdbcPagingItemReader<String> verifiedReader(DataSource dataSource) throws Exception {
-		boolean enabled = "true".equals(step().getJobParameters().getString(DELETE_LEGACY));
+		boolean enabled = JobParameterRules.isTrue(step().getJobParameters().getString(DELETE_LEGACY));
 		return new JdbcPagingItemReaderBuilder<String>().name("verifiedReader")
 			.dataSource(dataSource)
 			.selectClause("logical_key")
@@ -132,22 +135,15 @@ class MigrateJobConfiguration {
 		}
 	}
 
-	static void validate(@Nullable JobParameters parameters) throws InvalidJobParametersException {
-		String delete = (parameters != null) ? parameters.getString(DELETE_LEGACY) : null;
-		if (delete != null && !delete.equals("true") && !delete.equals("false")) {
-			throw new InvalidJobParametersException(
-					"job parameter delete-legacy must be true or false, was \"" + delete + "\"");
+	/** The {@code at} parameter: a day, an instant or epoch milliseconds. */
+	static void checkAt(String at) throws InvalidJobParametersException {
+		try {
+			eventTime(new JobParametersBuilder().addString(AT, at).toJobParameters());
 		}
-		String at = (parameters != null) ? parameters.getString(AT) : null;
-		if (at != null) {
-			try {
-				eventTime(parameters);
-			}
-			catch (DateTimeParseException | NumberFormatException ex) {
-				throw new InvalidJobParametersException(
-						"job parameter at must be YYYY-MM-DD, an ISO-8601 instant or epoch milliseconds, was \"" + at
-								+ "\"");
-			}
+		catch (DateTimeParseException | NumberFormatException ex) {
+			throw new InvalidJobParametersException(
+					"job parameter at must be YYYY-MM-DD, an ISO-8601 instant or epoch milliseconds, was \"" + at
+							+ "\"");
 		}
 	}
 

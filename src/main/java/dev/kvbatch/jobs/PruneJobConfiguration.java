@@ -39,7 +39,8 @@ class PruneJobConfiguration {
 	Job prune(JobRepository jobs, Step expireStep, Step flushStep, Step retentionStep, RunListener runs) {
 		JobExecutionDecider mode = (job,
 				step) -> new FlowExecutionStatus(JobRuns.isDryRun(job.getJobParameters()) ? "DRY_RUN" : "PRUNE");
-		return new JobBuilder("prune", jobs).listener(runs)
+		return new JobBuilder("prune", jobs).validator(JobParameterRules.of("prune").withBoolean(JobRuns.DRY_RUN))
+			.listener(runs)
 			.start(expireStep)
 			.next(mode)
 			.on("DRY_RUN")

@@ -5,7 +5,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
+import dev.kvbatch.usage.ReportMailer;
 import dev.kvbatch.usage.UsageReports;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
@@ -37,19 +39,29 @@ class ReportDay implements JobExecutionListener {
 		this.reports = reports;
 	}
 
-	static void validate(JobParameters parameters) throws InvalidJobParametersException {
-		String date = parameters.getString("date");
-		if (date != null) {
-			try {
-				LocalDate.parse(date);
-			}
-			catch (DateTimeParseException ex) {
-				throw new InvalidJobParametersException("job parameter date must be YYYY-MM-DD, was \"" + date + "\"");
-			}
+	/** The {@code date} parameter: a UTC day. */
+	static void checkDate(String date) throws InvalidJobParametersException {
+		try {
+			LocalDate.parse(date);
 		}
-		String mail = parameters.getString("mail");
-		if (mail != null && !mail.equals("true") && !mail.equals("false")) {
-			throw new InvalidJobParametersException("job parameter mail must be true or false, was \"" + mail + "\"");
+		catch (DateTimeParseException ex) {
+			throw new InvalidJobParametersException("job parameter date must be YYYY-MM-DD, was \"" + date + "\"");
+		}
+	}
+
+	/**
+	 * Mailing is possible whenever the run would mail (with {@code mail=true}, or
+	 * recipients set and no {@code mail} parameter), so that a missing SMTP setting is
+	 * refused before the run rather than failing it at the end.
+	 */
+	static void checkMailing(@Nullable JobParameters parameters, ReportMailer mailer)
+			throws InvalidJobParametersException {
+		String mail = (parameters != null) ? parameters.getString("mail") : null;
+		boolean mails = (mail == null) ? mailer.enabled() : JobParameterRules.isTrue(mail);
+		String missing = mailer.missingSettings();
+		if (mails && missing != null) {
+			throw new InvalidJobParametersException(
+					((mail != null) ? "job parameter mail=true" : "mailing the report") + " needs " + missing);
 		}
 	}
 

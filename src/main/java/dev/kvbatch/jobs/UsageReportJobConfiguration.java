@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 
 import dev.kvbatch.KvBatchProperties;
 import dev.kvbatch.store.Cursors;
+import dev.kvbatch.usage.ReportMailer;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -37,8 +38,14 @@ class UsageReportJobConfiguration {
 
 	@Bean
 	Job usageReport(JobRepository jobs, Step usageLedgerStep, Step usageBacklogStep, Step usageReportStep,
-			RunListener runs, ReportDay reportDay) {
-		return new JobBuilder("usage-report", jobs).validator(ReportDay::validate)
+			RunListener runs, ReportDay reportDay, ReportMailer mailer) {
+		JobParameterRules rules = JobParameterRules.of("usage-report")
+			.with("date", "date=YYYY-MM-DD", ReportDay::checkDate)
+			.withBoolean("mail");
+		return new JobBuilder("usage-report", jobs).validator((parameters) -> {
+			rules.validate(parameters);
+			ReportDay.checkMailing(parameters, mailer);
+		})
 			.listener(runs)
 			.listener(reportDay)
 			.start(usageLedgerStep)

@@ -55,7 +55,7 @@ class UsageReportTasklet implements Tasklet {
 		contribution.incrementWriteCount(written.size());
 		context.putString(FILES, written.stream().map(Path::toString).collect(Collectors.joining(",")));
 		String mail = job.getJobParameters().getString("mail");
-		if ((mail == null) ? this.mailer.enabled() : Boolean.parseBoolean(mail)) {
+		if ((mail == null) ? this.mailer.enabled() : JobParameterRules.isTrue(mail)) {
 			this.mailer.send(report, chart);
 			contribution.incrementWriteCount(1);
 		}

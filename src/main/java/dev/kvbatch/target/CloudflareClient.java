@@ -14,6 +14,7 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import dev.kvbatch.SecretScrubber;
 import dev.kvbatch.usage.Operation;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -375,12 +376,12 @@ final class CloudflareClient {
 	}
 
 	/**
-	 * Server text made safe for one log or error line: no line breaks, no token, at most
-	 * 200 characters.
+	 * Server text made safe for one log or error line: no line breaks, no token (nor any
+	 * other secret {@link SecretScrubber} knows), at most 200 characters.
 	 */
 	private String scrub(String text) {
-		String line = text.replace(this.token, "[token]").replaceAll("\\s+", " ").trim();
-		return (line.length() > 200) ? line.substring(0, 200) + "…" : line;
+		SecretScrubber.register(this.token);
+		return SecretScrubber.oneLine(text, 200);
 	}
 
 	/** One HTTP answer; {@code envelope} is the parsed JSON of a successful API call. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.kvbatch.ApiToken;
 import dev.kvbatch.ConfigurationException;
 import org.jspecify.annotations.Nullable;
 
@@ -45,6 +46,19 @@ public record CloudflareProperties(@Nullable String accountId, @Nullable String 
 		@DefaultValue("1s") Duration retryDelay, @DefaultValue("30s") Duration maxRetryDelay,
 		@DefaultValue("6m") Duration maxRetryAfter, @DefaultValue("1200") int rateLimit,
 		@DefaultValue("5m") Duration rateWindow, @DefaultValue("100MB") DataSize maxRequestSize) {
+
+	/** How messages name the token setting. */
+	static final String TOKEN_SETTING = "kvbatch.cloudflare.api-token (CLOUDFLARE_API_TOKEN)";
+
+	/**
+	 * Checks the token as it is bound: surrounding whitespace is removed with a warning;
+	 * a token that cannot be right is refused, without printing it.
+	 * @throws ConfigurationException if the token holds whitespace or is implausibly
+	 * short
+	 */
+	public CloudflareProperties {
+		apiToken = ApiToken.check(apiToken, TOKEN_SETTING);
+	}
 
 	/**
 	 * Fails with one line naming every missing setting, in both of its forms.

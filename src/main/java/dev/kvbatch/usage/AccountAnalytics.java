@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.kvbatch.ApiToken;
+import dev.kvbatch.SecretScrubber;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -58,9 +60,12 @@ public class AccountAnalytics {
 	// Read through the environment, not a properties record: the kvbatch.cloudflare.*
 	// settings belong to the target, which binds them itself.
 	public AccountAnalytics(Environment environment, RestClient.Builder builder) {
-		this.accountId = setting(environment, "kvbatch.cloudflare.account-id", "CLOUDFLARE_ACCOUNT_ID");
-		this.apiToken = setting(environment, "kvbatch.cloudflare.api-token", "CLOUDFLARE_API_TOKEN");
-		String base = setting(environment, "kvbatch.cloudflare.base-url", "KVBATCH_CLOUDFLARE_BASE_URL");
+		this.accountId = trimmed(setting(environment, "kvbatch.cloudflare.account-id", "CLOUDFLARE_ACCOUNT_ID"));
+		// The target's properties read the same setting and warn about it.
+		this.apiToken = ApiToken.checkQuietly(
+				setting(environment, "kvbatch.cloudflare.api-token", "CLOUDFLARE_API_TOKEN"),
+				"kvbatch.cloudflare.api-token (CLOUDFLARE_API_TOKEN)");
+		String base = trimmed(setting(environment, "kvbatch.cloudflare.base-url", "KVBATCH_CLOUDFLARE_BASE_URL"));
 		this.baseUrl = (base != null) ? base.replaceAll("/+$", "") : DEFAULT_BASE_URL;
 		this.builder = builder;
 	}
@@ -95,7 +100,9 @@ public class AccountAnalytics {
 				.body(String.class);
 		}
 		catch (RuntimeException ex) {
-			throw new AccountAnalyticsException("Cloudflare GraphQL request failed: " + ex.getMessage());
+			// A refusal's message holds the answer's body, which may echo the request's
+			// headers: scrubbed like every text that can reach a report or a mail.
+			throw new AccountAnalyticsException("Cloudflare GraphQL request failed: " + safe(ex.getMessage()));
 		}
 		return parse((body != null) ? body : "");
 	}
@@ -111,7 +118,7 @@ public class AccountAnalytics {
 		JsonNode errors = root.path("errors");
 		if (errors.isArray() && !errors.isEmpty()) {
 			throw new AccountAnalyticsException(
-					"Cloudflare GraphQL answered: " + errors.get(0).path("message").asString("unknown error"));
+					"Cloudflare GraphQL answered: " + safe(errors.get(0).path("message").asString("unknown error")));
 		}
 		JsonNode accounts = root.path("data").path("viewer").path("accounts");
 		if (!accounts.isArray() || accounts.isEmpty()) {
@@ -139,12 +146,21 @@ public class AccountAnalytics {
 		return this.builder.clone().baseUrl(this.baseUrl).requestFactory(requests).build();
 	}
 
+	/** Server text as one line without the token, short enough for a report line. */
+	private static String safe(@Nullable String text) {
+		return SecretScrubber.oneLine(text, 300);
+	}
+
+	private static @Nullable String trimmed(@Nullable String value) {
+		return (value != null) ? value.trim() : null;
+	}
+
 	private static @Nullable String setting(Environment environment, String property, String variable) {
 		String value = environment.getProperty(property);
 		if (value == null || value.isBlank()) {
 			value = environment.getProperty(variable);
 		}
-		return (value == null || value.isBlank()) ? null : value.trim();
+		return (value == null || value.isBlank()) ? null : value;
 	}
 
 	/** The account's figures could not be read; the report goes on without them. */

@@ -1,5 +1,6 @@
 package dev.kvbatch.usage;
 
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -28,10 +29,19 @@ public class HtmlReport {
 	 * @param chartSource the chart's {@code src}: {@code cid:...} or a data URI
 	 */
 	public String render(UsageReport report, String chartSource) {
+		JobsSummary jobs = JobsSummary.of(report.jobs());
+		Map<String, String> lines = new LinkedHashMap<>();
+		lines.put("staged", TextReport.staged(report.staged()));
+		lines.put("compression", TextReport.compression(report.compression()));
+		lines.put("backlog", TextReport.backlog(report.backlog()));
+		lines.put("dead letters", TextReport.deadLetters(report.deadLetters()));
+		lines.put("forecast", TextReport.forecast(report));
+		Map<String, String> jobLines = new LinkedHashMap<>();
+		jobs.jobs().forEach((job) -> jobLines.put(job.job(), TextReport.jobLine(job)));
 		Context context = new Context(Locale.ROOT,
-				Map.of("report", report, "chart", chartSource, "headline", TextReport.headline(report), "forecast",
-						TextReport.forecast(report.forecast()), "oldest",
-						TextReport.age(report.backlog().oldestPendingSeconds()), "f", new Format()));
+				Map.of("report", report, "chart", chartSource, "headline", TextReport.headline(report), "lines", lines,
+						"jobs", TextReport.jobsLine(jobs), "jobLines", jobLines, "failed",
+						jobs.failed().stream().map(TextReport::failedLine).toList(), "f", new Format()));
 		return this.templates.process(TEMPLATE, context);
 	}
 

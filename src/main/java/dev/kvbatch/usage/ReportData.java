@@ -37,7 +37,10 @@ public class ReportData {
 			""";
 
 	private static final String DEAD_LETTERS = """
-			SELECT COUNT(CASE WHEN created_at >= ? THEN 1 END), COUNT(*) FROM kv_dead_letter WHERE created_at < ?
+			SELECT COUNT(CASE WHEN created_at >= ? THEN 1 END), COUNT(*),
+			COUNT(CASE WHEN (restaged_at IS NULL OR restaged_at >= ?) AND (resolved_at IS NULL OR resolved_at >= ?)
+			THEN 1 END)
+			FROM kv_dead_letter WHERE created_at < ?
 			""";
 
 	private static final String DEFERRED = "SELECT COUNT(*) FROM kv_dirty WHERE dirty_since < ?";
@@ -67,12 +70,15 @@ public class ReportData {
 		return staged;
 	}
 
-	/** Dead letters created on a day, and all those kept, both up to {@code asOf}. */
+	/**
+	 * Dead letters created on a day, all those kept and those still open, up to
+	 * {@code asOf}.
+	 */
 	public DeadLetterCounts deadLetters(LocalDate day, Instant asOf) {
 		long dayStart = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
 		return this.jdbc.sql(DEAD_LETTERS)
-			.params(dayStart, asOf.toEpochMilli())
-			.query((rs, row) -> new DeadLetterCounts(rs.getLong(1), rs.getLong(2)))
+			.params(dayStart, asOf.toEpochMilli(), asOf.toEpochMilli(), asOf.toEpochMilli())
+			.query((rs, row) -> new DeadLetterCounts(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
 			.single();
 	}
 

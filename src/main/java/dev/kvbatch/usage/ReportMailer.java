@@ -1,10 +1,13 @@
 package dev.kvbatch.usage;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.kvbatch.ConfigurationException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.MimeMessage;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.io.ByteArrayResource;
@@ -36,6 +39,21 @@ public class ReportMailer {
 	/** Whether recipients are set: the report job then mails each report. */
 	public boolean enabled() {
 		return this.properties.report().mail().enabled();
+	}
+
+	/**
+	 * What mailing still needs, e.g. {@code spring.mail.host (SPRING_MAIL_HOST)}, or
+	 * {@code null} when the report can be mailed.
+	 */
+	public @Nullable String missingSettings() {
+		List<String> missing = new ArrayList<>();
+		if (!enabled()) {
+			missing.add("kvbatch.report.mail.to (KVBATCH_REPORT_MAIL_TO)");
+		}
+		if (this.sender.getIfAvailable() == null) {
+			missing.add("spring.mail.host (SPRING_MAIL_HOST)");
+		}
+		return missing.isEmpty() ? null : String.join(" and ", missing);
 	}
 
 	public static String subject(UsageReport report) {

@@ -74,11 +74,41 @@ public final class UsageCalculator {
 			}
 			String consequence = plan.monthly() ? "operations beyond it are billed"
 					: "Cloudflare refuses further " + plural(usage.operation()) + " at 100 % until 00:00 UTC";
-			alerts.add("%s %s at %s %% of the %s (%,d of %,d): %s".formatted(
+			alerts.add("%s %s at %s %% of the %s (%,d of %,d): %s. What to do: %s".formatted(
 					(usage.zone() == Zone.EXCEEDED) ? "EXCEEDED:" : "WARNING:", plural(usage.operation()),
-					percentText(usage.percent()), limitName(plan), usage.used(), usage.limit(), consequence));
+					percentText(usage.percent()), limitName(plan), usage.used(), usage.limit(), consequence,
+					advice(plan, usage)));
 		}
 		return alerts;
+	}
+
+	/** What an operator can do about an operation at or over 80 % of its limit. */
+	static String advice(Plan plan, OperationUsage usage) {
+		String others = (usage.account() != null && usage.account() > usage.kvbatch())
+				? "other Workers and wrangler of the account spent %,d of them, kvbatch %,d; "
+					.formatted(usage.account() - usage.kvbatch(), usage.kvbatch())
+				: "";
+		if (plan.monthly()) {
+			return others + "lower kvbatch.budget." + plural(usage.operation())
+					+ "-per-day to cap what kvbatch spends each day";
+		}
+		String operation = usage.operation();
+		if (operation.equals(Operation.WRITE.label())) {
+			String wait = (usage.zone() == Zone.EXCEEDED)
+					? "keys Cloudflare refused stay dirty and go out after 00:00 UTC; "
+					: "kvbatch stops at its budget (kvbatch.budget.headroom, 90 % by default) and sends the rest after"
+							+ " 00:00 UTC; ";
+			return others + wait
+					+ "to need fewer writes, run compress less often or pack more keys into each physical key"
+					+ " (jobs/packing.yaml), or move to the paid plan (kvbatch.plan=paid)";
+		}
+		if (operation.equals(Operation.DELETE.label())) {
+			return others + "give entries a ttl instead of deleting them: KV expires keys for free";
+		}
+		if (operation.equals(Operation.LIST.label())) {
+			return others + "kv list and run migrate list keys; run them less often";
+		}
+		return others + "kv get, kv list --json and migrate verify read keys; run them less often";
 	}
 
 	public static Compression compression(long logicalWrites, long kvWrites) {

@@ -1,5 +1,6 @@
 package dev.kvbatch.usage;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,12 +32,18 @@ public final class UsageChart {
 	private UsageChart() {
 	}
 
+	/** {@code 11-22}, and the report's own day as {@code 11-23 (report)}. */
+	static String label(DayPoint point, UsageReport report) {
+		String day = DAY.format(point.date());
+		return point.date().equals(report.date()) ? day + " (report)" : day;
+	}
+
 	public static byte[] png(UsageReport report) {
 		List<DayPoint> history = report.history();
-		List<String> days = history.stream().map((point) -> DAY.format(point.date())).toList();
+		List<String> days = history.stream().map((point) -> label(point, report)).toList();
 		CategoryChart chart = new CategoryChartBuilder().width(720)
 			.height(320)
-			.title("KV writes per UTC day, %s plan".formatted(report.plan()))
+			.title("KV writes per UTC day, %s plan (report day %s)".formatted(report.plan(), DAY.format(report.date())))
 			.yAxisTitle("operations")
 			.build();
 		chart.getStyler()
@@ -44,9 +51,17 @@ public final class UsageChart {
 			.setLegendLayout(LegendLayout.Horizontal)
 			.setChartBackgroundColor(Color.WHITE)
 			.setPlotBackgroundColor(Color.WHITE)
-			.setSeriesColors(new Color[] { new Color(0x2b6cb0), new Color(0xa0aec0), new Color(0xc53030) })
+			.setSeriesColors(
+					new Color[] { new Color(0x2b6cb0), new Color(0xa0aec0), new Color(0xc53030), new Color(0xb7791f) })
 			.setAntiAlias(true);
-		chart.getStyler().setOverlapped(false).setYAxisMin(0.0).setXAxisLabelRotation(45);
+		// Every day gets its label (XChart leaves out labels closer than its spacing
+		// hint), so the report's own day always has one.
+		chart.getStyler()
+			.setOverlapped(false)
+			.setYAxisMin(0.0)
+			.setXAxisLabelRotation(45)
+			.setXAxisTickMarkSpacingHint(8)
+			.setXAxisMaxLabelCount(history.size());
 		chart.addSeries("KV writes", days, history.stream().map(DayPoint::kvWrites).toList());
 		chart.addSeries("staged logical writes", days, history.stream().map(DayPoint::stagedWrites).toList());
 		chart
@@ -54,6 +69,13 @@ public final class UsageChart {
 					history.stream().map(DayPoint::limit).toList())
 			.setChartCategorySeriesRenderStyle(CategorySeriesRenderStyle.Line)
 			.setMarker(SeriesMarkers.NONE);
+		chart
+			.addSeries("80 % of the limit: warning", days,
+					history.stream().map((point) -> point.limit() * Zone.ALERT_PERCENT / 100.0).toList())
+			.setChartCategorySeriesRenderStyle(CategorySeriesRenderStyle.Line)
+			.setMarker(SeriesMarkers.NONE)
+			.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+					new float[] { 6f, 4f }, 0f));
 		try {
 			return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
 		}

@@ -3,6 +3,7 @@ package dev.kvbatch.usage;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.Comparator;
 import java.util.List;
 
@@ -41,6 +42,14 @@ public record UsageReport(LocalDate date, String plan, Period period, List<Opera
 			.filter((usage) -> usage.operation().equals(operation.label()))
 			.findFirst()
 			.orElseThrow();
+	}
+
+	/**
+	 * Whether the day was over when the report was made: its forecast then says what was
+	 * left unused, not what is left today.
+	 */
+	public boolean dayOver() {
+		return !this.backlog.asOf().isBefore(this.date.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant());
 	}
 
 	/**
@@ -111,8 +120,10 @@ public record UsageReport(LocalDate date, String plan, Period period, List<Opera
 	/**
 	 * @param created dead letters created that day
 	 * @param total dead letters kept, as of the backlog's {@code asOf}
+	 * @param open those of them neither staged again nor resolved
+	 * ({@code kvbatch dead-letters})
 	 */
-	public record DeadLetterCounts(long created, long total) {
+	public record DeadLetterCounts(long created, long total, long open) {
 	}
 
 	/**

@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AccountUsageIntegrationTests {
 
-	private static final String TOKEN = "test-token-4f8a1c";
+	private static final String TOKEN = "test-token-4f8a1c90b2e7d3";
 
 	private static final String NOW = "--test.now=2026-11-24T06:00:00Z";
 

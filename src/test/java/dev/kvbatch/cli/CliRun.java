@@ -1,6 +1,9 @@
 package dev.kvbatch.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +30,7 @@ final class CliRun {
 		StringWriter err = new StringWriter();
 		List<String> all = new ArrayList<>(List.of(args));
 		all.add("--kvbatch.data-dir=" + this.dataDir);
-		all.add("--kvbatch.jobs-dir=" + this.dataDir.resolve("no-jobs-dir"));
+		all.add("--kvbatch.jobs-dir=" + noJobsDir(this.dataDir));
 		// The clock is the one seam staging shares with the jobs.
 		Class<?>[] staging = Arrays.stream(this.extraSources)
 			.filter(FixedClockConfiguration.class::equals)
@@ -36,6 +39,20 @@ final class CliRun {
 			.output(new PrintWriter(out, true), new PrintWriter(err, true))
 			.run(all.toArray(String[]::new));
 		return new Result(code, out.toString(), err.toString());
+	}
+
+	/**
+	 * An empty jobs folder in the data folder: the bundled rules apply, whatever the
+	 * working directory's jobs/ holds.
+	 */
+	static Path noJobsDir(Path dataDir) {
+		Path dir = dataDir.resolve("no-jobs-dir");
+		try {
+			return Files.createDirectories(dir);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
 	}
 
 	record Result(int exitCode, String out, String err) {

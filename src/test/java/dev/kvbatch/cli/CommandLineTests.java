@@ -1,6 +1,8 @@
 package dev.kvbatch.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,13 +18,31 @@ class CommandLineTests {
 	Path dataDir;
 
 	@ParameterizedTest
-	@ValueSource(
-			strings = { "stage", "run", "restart", "stop", "abandon", "recover", "executions", "report", "kv", "demo" })
+	@ValueSource(strings = { "stage", "run", "restart", "stop", "abandon", "recover", "executions", "report",
+			"dead-letters", "kv", "demo" })
 	void everyCommandHasHelp(String command) {
 		CliRun.Result help = new CliRun(this.dataDir).run(command, "--help");
 
 		assertThat(help.exitCode()).isZero();
 		assertThat(help.out()).startsWith("Usage: kvbatch " + command);
+	}
+
+	@Test
+	void topLevelHelpShowsEachCommandsFirstSentenceWhole() {
+		CliRun.Result help = new CliRun(this.dataDir).run("--help");
+
+		String commands = help.out().substring(help.out().indexOf("Commands:\n") + 10, help.out().indexOf("\n\n"));
+		List<String> rows = new ArrayList<>();
+		for (String line : commands.lines().toList()) {
+			if (line.startsWith("   ")) {
+				rows.set(rows.size() - 1, rows.get(rows.size() - 1) + " " + line.trim());
+			}
+			else {
+				rows.add(line.trim());
+			}
+		}
+		assertThat(rows).hasSizeGreaterThan(10).allSatisfy((row) -> assertThat(row).endsWith("."));
+		assertThat(rows).anySatisfy((row) -> assertThat(row).startsWith("dead-letters "));
 	}
 
 	@Test
@@ -39,13 +59,15 @@ class CommandLineTests {
 		CliRun cli = new CliRun(this.dataDir);
 
 		CliRun.Result badParameter = cli.run("run", "usage-report", "date=23/11/2026");
-		CliRun.Result badOption = cli.run("report", "--date", "yesterday");
+		CliRun.Result badOption = cli.run("report", "--date", "23/11/2026");
 		CliRun.Result badFormat = cli.run("report", "--format", "pdf");
 
 		assertThat(badParameter.exitCode()).as(badParameter.toString()).isEqualTo(ExitCodes.USAGE);
 		assertThat(badParameter.err())
 			.isEqualTo("kvbatch: job parameter date must be YYYY-MM-DD, was \"23/11/2026\"\n");
 		assertThat(badOption.exitCode()).isEqualTo(ExitCodes.USAGE);
+		assertThat(badOption.err()).isEqualTo("kvbatch: --date must be a UTC day as YYYY-MM-DD (e.g. 2026-11-23),"
+				+ " today or yesterday, was \"23/11/2026\"\n");
 		assertThat(badFormat.exitCode()).isEqualTo(ExitCodes.USAGE);
 		assertThat(badFormat.err()).isEqualTo("kvbatch: --format must be text, json, csv or html, was \"pdf\"\n");
 	}
@@ -96,15 +118,17 @@ class CommandLineTests {
 		CliRun.Result run = new CliRun(this.dataDir).run("executions", "--limt", "3");
 
 		assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
-		assertThat(run.err()).contains("Unknown options: '--limt', '3'", "Possible solutions: --limit");
+		assertThat(run.err()).isEqualTo("kvbatch: unknown option --limt for kvbatch executions (did you mean --limit?)"
+				+ " (see kvbatch executions --help)\n");
 	}
 
 	@Test
-	void missingKeyIsReported() {
+	void missingKeyIsAUsageError() {
 		CliRun.Result run = new CliRun(this.dataDir).run("kv", "get", "nope");
 
-		assertThat(run.exitCode()).isEqualTo(ExitCodes.FAILED);
-		assertThat(run.err()).isEqualTo("kvbatch: key not found: nope\n");
+		assertThat(run.exitCode()).isEqualTo(ExitCodes.USAGE);
+		assertThat(run.err())
+			.isEqualTo("kvbatch: no key \"nope\" in the local target; kvbatch kv list shows the keys there\n");
 	}
 
 }

@@ -1,11 +1,15 @@
 package dev.kvbatch.cli;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -47,6 +51,28 @@ class DemoCommandTests {
 		for (String extension : new String[] { "json", "csv", "txt", "html" }) {
 			assertThat(Path.of(report.group(1) + extension)).isNotEmptyFile();
 		}
+		Matcher day = Pattern.compile("usage-(\\d{4}-\\d{2}-\\d{2})\\.$").matcher(report.group(1));
+		assertThat(day.find()).isTrue();
+		Path demoDir = this.dataDir.resolve("demo");
+		assertThat(first.out()).as("the exact command that shows the demo's report")
+			.contains("See it:      ./kvbatch report --date " + day.group(1) + " --kvbatch.data-dir=" + demoDir + "\n");
+		JsonNode compression = JsonMapper.builder()
+			.build()
+			.readTree(Path.of(report.group(1) + "json").toFile())
+			.path("compression");
+		assertThat(compression.path("ratio").asDouble()).isGreaterThan(3);
+		assertThat(first.out()).as("one savings figure, the report's")
+			.contains("Packing: %,d logical writes (direct cost) became %,d KV writes and deletes: %s× fewer\n"
+				.formatted(compression.path("logicalWrites").asLong(), compression.path("kvWrites").asLong(),
+						compression.path("ratio").asDouble()))
+			.doesNotContain("% saved");
+		StringWriter shown = new StringWriter();
+		int code = new Cli().output(new PrintWriter(shown, true), new PrintWriter(new StringWriter(), true))
+			.run("report", "--date", day.group(1), "--kvbatch.data-dir=" + demoDir,
+					"--kvbatch.jobs-dir=" + CliRun.noJobsDir(this.dataDir));
+		assertThat(code).isZero();
+		assertThat(shown.toString())
+			.contains("compression   %,d logical writes".formatted(compression.path("logicalWrites").asLong()));
 	}
 
 }

@@ -78,10 +78,14 @@ class PruneIntegrationTests {
 		assertThat(TableRows.count(data, "kv_entry")).isEqualTo(3);
 		assertThat(cli.run("kv", "get", "mobile-batch:dev1", now(T0.plusSeconds(3601))).out().trim())
 			.isEqualTo("{\"t1\":1,\"t2\":2}");
-		assertThat(cli.run("run", "prune", "dry-run=yes", now(T0.plusSeconds(3602))).out())
-			.as("every spelling the job accepts is reported as a dry run")
-			.contains("(dry run: nothing was changed)");
-		assertThat(TableRows.count(data, "kv_entry")).isEqualTo(3);
+		CliRun.Result notABoolean = cli.run("run", "prune", "dry-run=yes", now(T0.plusSeconds(3602)));
+		CliRun.Result misspelt = cli.run("run", "prune", "dryrun=true", now(T0.plusSeconds(3603)));
+		assertThat(notABoolean.exitCode()).as(notABoolean.toString()).isEqualTo(ExitCodes.USAGE);
+		assertThat(notABoolean.err()).isEqualTo("kvbatch: job parameter dry-run must be true or false, was \"yes\"\n");
+		assertThat(misspelt.exitCode()).as(misspelt.toString()).isEqualTo(ExitCodes.USAGE);
+		assertThat(misspelt.err()).isEqualTo("kvbatch: prune takes no parameter \"dryrun\" (did you mean dry-run?);"
+				+ " prune takes dry-run=true|false\n");
+		assertThat(TableRows.count(data, "kv_entry")).as("a refused dry run removes nothing").isEqualTo(3);
 	}
 
 	@Test

@@ -64,7 +64,8 @@ class RestartIntegrationTests {
 
 		assertThat(restart.exitCode()).isEqualTo(ExitCodes.USAGE);
 		assertThat(restart.err().trim())
-			.isEqualTo("kvbatch: the last compress run (execution 1) is COMPLETED; nothing to restart");
+			.isEqualTo("kvbatch: the last compress run (execution 1) is COMPLETED: nothing to restart;"
+					+ " start a new run with kvbatch run compress");
 	}
 
 	/**

@@ -91,7 +91,7 @@ class ServeCommandTests {
 	@Test
 	void otherCommandsDoNotStartQuartz() {
 		Contexts contexts = new Contexts(List.of("--kvbatch.data-dir=" + this.tmp.resolve("data")), new Class<?>[0],
-				new Class<?>[0]);
+				new Class<?>[0], false);
 		try (ConfigurableApplicationContext context = contexts.full()) {
 			assertThat(context.getBeanProvider(Scheduler.class).getIfAvailable()).isNull();
 		}

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class SignalledCompressChild {
 	 */
 	public static void main(String[] args) {
 		List<String> command = new ArrayList<>(List.of("run", "compress", "--kvbatch.data-dir=" + args[0],
-				"--kvbatch.jobs-dir=" + args[0] + "/no-jobs-dir", "--kvbatch.compress.chunk-size=10",
+				"--kvbatch.jobs-dir=" + CliRun.noJobsDir(Path.of(args[0])), "--kvbatch.compress.chunk-size=10",
 				"--test.block=" + args[1]));
 		command.addAll(Arrays.asList(args).subList(2, args.length));
 		System.exit(new Cli(Config.class).run(command.toArray(String[]::new)));

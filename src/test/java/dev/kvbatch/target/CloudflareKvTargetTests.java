@@ -245,13 +245,14 @@ class CloudflareKvTargetTests {
 
 	@Test
 	void namesTheMissingWritePermissionWhenTheTokenIsRefused() {
-		KvTarget target = target(properties(Duration.ofSeconds(5), DataSize.ofMegabytes(100), "wrong-token"));
+		KvTarget target = target(
+				properties(Duration.ofSeconds(5), DataSize.ofMegabytes(100), "wrong-token-0123456789abcdef"));
 
 		assertThatExceptionOfType(KvAuthException.class)
 			.isThrownBy(() -> target.put(List.of(new PhysicalValue("a", "1", null))))
 			.withMessage("Cloudflare refused the API token for a KV write (HTTP 401, code 10000: Authentication error):"
 					+ " it needs the \"Workers KV Storage Write\" permission on account " + FakeCloudflareKv.ACCOUNT)
-			.withMessageNotContaining("wrong-token");
+			.withMessageNotContaining("wrong-token-0123456789abcdef");
 		assertThat(this.kv.server().findAll(anyRequestedFor(urlPathMatching(".*")))).as("not retried").hasSize(1);
 	}
 

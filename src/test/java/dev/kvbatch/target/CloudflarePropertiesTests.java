@@ -7,8 +7,11 @@ import java.util.Map;
 
 import dev.kvbatch.ConfigurationException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -20,16 +23,20 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+@ExtendWith(OutputCaptureExtension.class)
 class CloudflarePropertiesTests {
+
+	/** As long as Cloudflare's API tokens. */
+	private static final String TOKEN = "Xq3v9TzP0aLm2Rk7Wn5Bc8Yd1Fh4Gj6Ks0Ue2Vi3";
 
 	@Test
 	void readsWranglersVariablesAndKvbatchOnes() {
-		CloudflareProperties properties = bind(Map.of("CLOUDFLARE_ACCOUNT_ID", "acc", "CLOUDFLARE_API_TOKEN", "tok",
+		CloudflareProperties properties = bind(Map.of("CLOUDFLARE_ACCOUNT_ID", "acc", "CLOUDFLARE_API_TOKEN", TOKEN,
 				"KVBATCH_CLOUDFLARE_NAMESPACE_ID", "ns", "KVBATCH_CLOUDFLARE_BASE_URL", "http://localhost:1/client/v4",
 				"KVBATCH_CLOUDFLARE_READ_TIMEOUT", "7s"));
 
 		assertThat(properties.accountId()).isEqualTo("acc");
-		assertThat(properties.apiToken()).isEqualTo("tok");
+		assertThat(properties.apiToken()).isEqualTo(TOKEN);
 		assertThat(properties.namespaceId()).isEqualTo("ns");
 		assertThat(properties.baseUrl()).isEqualTo(URI.create("http://localhost:1/client/v4"));
 		assertThat(properties.readTimeout()).isEqualTo(Duration.ofSeconds(7));
@@ -38,7 +45,7 @@ class CloudflarePropertiesTests {
 	@Test
 	void kvbatchVariablesWinOverWranglers() {
 		CloudflareProperties properties = bind(Map.of("CLOUDFLARE_ACCOUNT_ID", "wrangler",
-				"KVBATCH_CLOUDFLARE_ACCOUNT_ID", "kvbatch", "CLOUDFLARE_API_TOKEN", "tok"));
+				"KVBATCH_CLOUDFLARE_ACCOUNT_ID", "kvbatch", "CLOUDFLARE_API_TOKEN", TOKEN));
 
 		assertThat(properties.accountId()).isEqualTo("kvbatch");
 	}
@@ -55,18 +62,49 @@ class CloudflarePropertiesTests {
 
 	@Test
 	void neverPrintsTheToken() {
-		CloudflareProperties properties = bind(Map.of("CLOUDFLARE_API_TOKEN", "tok-123-secret"));
+		CloudflareProperties properties = bind(Map.of("CLOUDFLARE_API_TOKEN", TOKEN));
 
-		assertThat(properties.toString()).doesNotContain("tok-123-secret").contains("apiToken=(set)");
+		assertThat(properties.toString()).doesNotContain(TOKEN).contains("apiToken=(set)");
 	}
 
 	@Test
 	void namesEveryMissingSettingOnOneLine() {
-		CloudflareProperties properties = bind(Map.of("CLOUDFLARE_API_TOKEN", "tok"));
+		CloudflareProperties properties = bind(Map.of("CLOUDFLARE_API_TOKEN", TOKEN));
 
 		assertThatExceptionOfType(ConfigurationException.class).isThrownBy(properties::requireComplete)
 			.withMessage("kvbatch.target=cloudflare needs kvbatch.cloudflare.account-id (CLOUDFLARE_ACCOUNT_ID), "
 					+ "kvbatch.cloudflare.namespace-id (KVBATCH_CLOUDFLARE_NAMESPACE_ID)");
+	}
+
+	@Test
+	void trimsALineBreakAroundTheTokenWithAWarningThatLeavesItOut(CapturedOutput output) {
+		CloudflareProperties properties = bind(Map.of("CLOUDFLARE_API_TOKEN", TOKEN + "\r\n"));
+
+		assertThat(properties.apiToken()).isEqualTo(TOKEN);
+		assertThat(output.getAll())
+			.contains("kvbatch.cloudflare.api-token (CLOUDFLARE_API_TOKEN) has a line break"
+					+ " around it; using it without")
+			.doesNotContain(TOKEN);
+	}
+
+	@Test
+	void refusesATokenWithWhitespaceInsideWithoutPrintingIt() {
+		String token = TOKEN.substring(0, 20) + "\n" + TOKEN.substring(20);
+
+		assertThatExceptionOfType(RuntimeException.class).isThrownBy(() -> bind(Map.of("CLOUDFLARE_API_TOKEN", token)))
+			.havingRootCause()
+			.isInstanceOf(ConfigurationException.class)
+			.withMessage("kvbatch.cloudflare.api-token (CLOUDFLARE_API_TOKEN) holds a line break at character 21 of 41:"
+					+ " paste the token alone");
+	}
+
+	@Test
+	void refusesAnImplausiblyShortTokenSoThatScrubbingNeverManglesMessages() {
+		assertThatExceptionOfType(RuntimeException.class).isThrownBy(() -> bind(Map.of("CLOUDFLARE_API_TOKEN", "e")))
+			.havingRootCause()
+			.isInstanceOf(ConfigurationException.class)
+			.withMessage("kvbatch.cloudflare.api-token (CLOUDFLARE_API_TOKEN) is only 1 character long, and"
+					+ " Cloudflare's API tokens have 40: paste the whole token");
 	}
 
 	/**

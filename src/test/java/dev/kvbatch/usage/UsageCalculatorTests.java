@@ -53,8 +53,26 @@ class UsageCalculatorTests {
 
 		assertThat(UsageCalculator.worst(operations)).isEqualTo(Zone.EXCEEDED);
 		assertThat(UsageCalculator.alerts(Plan.FREE, operations)).containsExactly(
-				"WARNING: writes at 86 % of the free plan's daily limit (860 of 1,000): Cloudflare refuses further writes at 100 % until 00:00 UTC",
-				"EXCEEDED: lists at 100.1 % of the free plan's daily limit (1,001 of 1,000): Cloudflare refuses further lists at 100 % until 00:00 UTC");
+				"WARNING: writes at 86 % of the free plan's daily limit (860 of 1,000): Cloudflare refuses further writes"
+						+ " at 100 % until 00:00 UTC. What to do: kvbatch stops at its budget (kvbatch.budget.headroom,"
+						+ " 90 % by default) and sends the rest after 00:00 UTC; to need fewer writes, run compress less"
+						+ " often or pack more keys into each physical key (jobs/packing.yaml), or move to the paid plan"
+						+ " (kvbatch.plan=paid)",
+				"EXCEEDED: lists at 100.1 % of the free plan's daily limit (1,001 of 1,000): Cloudflare refuses further"
+						+ " lists at 100 % until 00:00 UTC. What to do: kv list and run migrate list keys; run them less"
+						+ " often");
+	}
+
+	@Test
+	void anAlertNamesWhatTheRestOfTheAccountSpent() {
+		List<OperationUsage> operations = UsageCalculator.operations(Plan.FREE, NOV_15, Map.of(Operation.WRITE, 300L),
+				Map.of(Operation.WRITE, 1200L));
+
+		assertThat(UsageCalculator.alerts(Plan.FREE, operations)).singleElement()
+			.asString()
+			.startsWith("EXCEEDED: writes at 120 % of the free plan's daily limit (1,200 of 1,000)")
+			.contains("What to do: other Workers and wrangler of the account spent 900 of them, kvbatch 300; keys"
+					+ " Cloudflare refused stay dirty and go out after 00:00 UTC");
 	}
 
 	@Test

@@ -29,6 +29,16 @@ class UsageChartTests {
 		assertThat(UsageChart.png(report)).as("files are rewritten byte for byte").isEqualTo(png);
 	}
 
+	@Test
+	void labelsTheReportsOwnDay() {
+		UsageReport report = report();
+
+		assertThat(report.history()).extracting((point) -> UsageChart.label(point, report))
+			.startsWith("11-10", "11-11")
+			.endsWith("11-22", "11-23 (report)")
+			.hasSize(14);
+	}
+
 	static UsageReport report() {
 		LocalDate date = LocalDate.of(2026, 11, 23);
 		List<UsageReport.DayPoint> history = new ArrayList<>();
@@ -41,7 +51,7 @@ class UsageChartTests {
 				UsageCalculator.worst(operations), UsageCalculator.alerts(Plan.FREE, operations),
 				new UsageReport.Staged(0, 0, 0, 0), UsageCalculator.compression(0, 860),
 				new UsageReport.Backlog(0, null, 0, Instant.parse("2026-11-24T00:00:00Z")),
-				new UsageReport.DeadLetterCounts(0, 0),
+				new UsageReport.DeadLetterCounts(0, 0, 0),
 				UsageCalculator.freeForecast(1000, 860, 860, new UsageReport.Staged(0, 0, 0, 0)), List.of(), history,
 				null);
 	}
