@@ -218,6 +218,26 @@ class CloudflareCompressIntegrationTests {
 	}
 
 	@Test
+	void aKeyRewrittenWithEntriesThatExpireBeforeARequestCouldLandIsDeletedNotLeftStale() throws IOException {
+		this.kv.stopServer();
+		java.time.Instant first = java.time.Instant.parse("2026-11-24T10:00:00Z");
+		java.time.Instant later = first.plusSeconds(3600);
+		this.kv = FakeCloudflareKv.startServer(java.time.Clock.fixed(later.plusSeconds(55), java.time.ZoneOffset.UTC));
+		CliRun cli = new CliRun(this.tmp.resolve("data"), NoSleepConfiguration.class, FixedClockConfiguration.class);
+		cli.run("stage", file("first.jsonl", "{\"op\":\"put\",\"key\":\"k\",\"value\":1}").toString(),
+				"--test.now=" + first);
+		cli.run(withCloudflare("run", "compress", "--test.now=" + first));
+		cli.run("stage", file("later.jsonl", "{\"op\":\"put\",\"key\":\"k\",\"value\":2,\"ttl\":60}").toString(),
+				"--test.now=" + later);
+
+		CliRun.Result run = cli.run(withCloudflare("run", "compress", "--test.now=" + later.plusSeconds(55)));
+
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(run.out()).contains("(0 sent, 1 deleted, 0 unchanged, 0 left dirty, 0 deferred by the budget)");
+		assertThat(this.kv.snapshot()).as("KV no longer holds the value staged before").isEmpty();
+	}
+
+	@Test
 	void kvListJsonReadsPlainBulkAnswersWithTheListedExpirationsAndPagesPastTwentyFiveMib() throws IOException {
 		String nineMib = "x".repeat(9 * 1024 * 1024);
 		for (int i = 0; i < 3; i++) {
