@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.kvbatch.KvBatchProperties;
+import dev.kvbatch.target.KvReads;
 import dev.kvbatch.target.KvTarget;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -88,14 +90,18 @@ class KvCommand implements Runnable {
 				do {
 					KvTarget.ListPage page = target.list(this.prefix, cursor, 1000);
 					if (this.json) {
-						// KV lists names only; a key deleted between list and read is
-						// left out.
-						List<String> keys = page.keys().stream().map(KvTarget.ListedKey::key).toList();
-						for (KvTarget.StoredValue value : target.bulkGet(keys)) {
+						// KV lists names only: the values are read 100 keys at a time, in
+						// fewer when an answer would pass 25 MiB. A key deleted between
+						// list and read is left out. An answer in KV's plain form has no
+						// expirations; the listing has them.
+						Map<String, @Nullable Long> listed = new LinkedHashMap<>();
+						page.keys().forEach((key) -> listed.put(key.key(), key.expiration()));
+						for (KvTarget.StoredValue value : KvReads.bulkGet(target, List.copyOf(listed.keySet()))) {
 							Map<String, Object> line = new LinkedHashMap<>();
 							line.put("key", value.key());
 							line.put("value", value.value());
-							line.put("expiration", value.expiration());
+							line.put("expiration",
+									(value.expiration() != null) ? value.expiration() : listed.get(value.key()));
 							out.println(mapper.writeValueAsString(line));
 						}
 					}

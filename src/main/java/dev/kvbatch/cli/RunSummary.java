@@ -77,10 +77,12 @@ final class RunSummary {
 			details.append(" (the latest of %,d outbox rows)".formatted(context.getLong(JobRuns.APPLY_ROWS)));
 		}
 		if (context.containsKey("flush.unchanged")) {
-			details.append(" (%,d sent, %,d deleted, %,d unchanged, %,d left dirty, %,d deferred by the budget)"
+			long parked = context.getLong("flush.parked", 0L);
+			details.append(" (%,d sent, %,d deleted, %,d unchanged, %,d left dirty, %,d deferred by the budget%s)"
 				.formatted(context.getLong("flush.written"), context.getLong("flush.deleted"),
 						context.getLong("flush.unchanged"), context.getLong("flush.pending"),
-						context.getLong("flush.deferred", 0L)));
+						context.getLong("flush.deferred", 0L),
+						(parked > 0) ? ", %,d refused by KV and set aside as dead letters".formatted(parked) : ""));
 		}
 		// Counts a step keeps under its own name: expire.rewrites, retention.outbox, ...
 		String prefix = step.getStepName() + ".";

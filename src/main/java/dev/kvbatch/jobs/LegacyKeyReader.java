@@ -117,7 +117,7 @@ class LegacyKeyReader implements ItemReader<LegacyKeys.Listed> {
 		KvTarget.ListPage listed = this.target.list(prefix(rule), cursor, PAGE_SIZE);
 		for (KvTarget.ListedKey key : listed.keys()) {
 			if (after == null || compareUtf8(key.key(), after) > 0) {
-				this.page.add(new LegacyKeys.Listed(rule.name(), key.key(), cursor));
+				this.page.add(new LegacyKeys.Listed(rule.name(), key.key(), key.expiration(), cursor));
 			}
 		}
 		this.nextCursor = listed.cursor();

@@ -4,14 +4,19 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import dev.kvbatch.pack.PhysicalValue;
+import dev.kvbatch.stage.DeadLetters;
+import dev.kvbatch.stage.Rejection;
+import dev.kvbatch.target.KvChecks;
 import dev.kvbatch.target.KvQuotaExceededException;
 import dev.kvbatch.target.KvTarget;
 import dev.kvbatch.usage.DailyBudget;
 import dev.kvbatch.usage.Operation;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +29,14 @@ import org.springframework.stereotype.Component;
  * did not store stay dirty for the next run.
  *
  * <p>
+ * What KV refuses for good never holds the others back: a key that breaks one of KV's
+ * limits is not sent, a request KV refuses as a whole is sent again in halves until the
+ * refused keys stand alone ({@link BulkSender}), and each refused key is parked: a dead
+ * letter (source {@value #SOURCE}) names it and KV's reason, and its dirty mark is
+ * cleared, so it neither fails the run nor is sent again until its entries change. What
+ * KV held for it before is left as it was.
+ *
+ * <p>
  * Safe to repeat: if the transaction rolls back after the target accepted the values, the
  * keys stay dirty and the next run sends the same values again (KV is last-write-wins).
  */
@@ -31,6 +44,9 @@ import org.springframework.stereotype.Component;
 public class Flusher {
 
 	private static final Logger log = LoggerFactory.getLogger(Flusher.class);
+
+	/** The dead-letter source of physical keys KV refused. */
+	public static final String SOURCE = "flush";
 
 	private static final String FORGET = "DELETE FROM kv_physical WHERE physical_key = ?";
 
@@ -46,12 +62,15 @@ public class Flusher {
 
 	private final DailyBudget budget;
 
+	private final DeadLetters deadLetters;
+
 	private final Clock clock;
 
-	public Flusher(JdbcTemplate jdbc, KvTarget target, DailyBudget budget, Clock clock) {
+	public Flusher(JdbcTemplate jdbc, KvTarget target, DailyBudget budget, DeadLetters deadLetters, Clock clock) {
 		this.jdbc = jdbc;
 		this.target = target;
 		this.budget = budget;
+		this.deadLetters = deadLetters;
 		this.clock = clock;
 	}
 
@@ -61,11 +80,19 @@ public class Flusher {
 		List<FlushPlan.Delete> deletes = new ArrayList<>();
 		List<DirtyKey> settled = new ArrayList<>();
 		List<String> forget = new ArrayList<>();
+		List<Rejection> parked = new ArrayList<>();
 		int refused = 0;
 		int unchanged = 0;
 		for (FlushPlan plan : plans) {
 			if (plan instanceof FlushPlan.Put put) {
-				puts.add(put);
+				String problem = KvChecks.refusal(put.value());
+				if (problem != null) {
+					parked.add(park(put.dirty(), put.rule(), problem));
+					settled.add(put.dirty());
+				}
+				else {
+					puts.add(put);
+				}
 			}
 			else if (plan instanceof FlushPlan.Delete delete) {
 				deletes.add(delete);
@@ -95,27 +122,40 @@ public class Flusher {
 			deferred += deletes.size() - (int) removals;
 			deletes = deletes.subList(0, (int) removals);
 		}
-		List<PhysicalValue> values = puts.stream().map(FlushPlan.Put::value).toList();
-		List<String> putKeys = values.stream().map(PhysicalValue::key).toList();
-		List<String> deleteKeys = deletes.stream().map((d) -> d.dirty().physicalKey()).toList();
-		Sent putsSent = send(putKeys, () -> this.target.put(values));
-		Sent deletesSent = send(deleteKeys, () -> this.target.delete(deleteKeys));
-		Set<String> notStored = putsSent.notTaken();
-		Set<String> notDeleted = deletesSent.notTaken();
+		Sent putsSent = send(Operation.WRITE, puts.stream().map(FlushPlan.Put::value).toList(), PhysicalValue::key,
+				this.target::put);
+		Sent deletesSent = send(Operation.DELETE, deletes.stream().map((d) -> d.dirty().physicalKey()).toList(),
+				(key) -> key, this.target::delete);
 		int refusedForToday = putsSent.refusedForToday() + deletesSent.refusedForToday();
-		deferred += refusedForToday;
-		List<FlushPlan.Put> stored = puts.stream().filter((p) -> !notStored.contains(p.value().key())).toList();
-		List<FlushPlan.Delete> deleted = deletes.stream()
-			.filter((d) -> !notDeleted.contains(d.dirty().physicalKey()))
-			.toList();
-		stored.forEach((p) -> {
-			forget.add(p.value().key());
-			settled.add(p.dirty());
-		});
-		deleted.forEach((d) -> {
-			forget.add(d.dirty().physicalKey());
-			settled.add(d.dirty());
-		});
+		deferred += refusedForToday + putsSent.deferred().size() + deletesSent.deferred().size();
+		List<FlushPlan.Put> stored = new ArrayList<>();
+		for (FlushPlan.Put put : puts) {
+			String key = put.value().key();
+			String reason = putsSent.refused().get(key);
+			if (reason != null) {
+				parked.add(park(put.dirty(), put.rule(), reason));
+				settled.add(put.dirty());
+			}
+			else if (putsSent.taken(key)) {
+				stored.add(put);
+				forget.add(key);
+				settled.add(put.dirty());
+			}
+		}
+		int deleted = 0;
+		for (FlushPlan.Delete delete : deletes) {
+			String key = delete.dirty().physicalKey();
+			String reason = deletesSent.refused().get(key);
+			if (reason != null) {
+				parked.add(park(delete.dirty(), null, reason));
+				settled.add(delete.dirty());
+			}
+			else if (deletesSent.taken(key)) {
+				deleted++;
+				forget.add(key);
+				settled.add(delete.dirty());
+			}
+		}
 		this.jdbc.batchUpdate(FORGET, forget, forget.size(), (ps, key) -> ps.setString(1, key));
 		long now = this.clock.millis();
 		this.jdbc.batchUpdate(REMEMBER, stored, stored.size(), (ps, put) -> {
@@ -127,35 +167,59 @@ public class Flusher {
 			ps.setLong(5, now);
 		});
 		this.jdbc.batchUpdate(CLEAN, settled, settled.size(), (ps, dirty) -> ps.setLong(1, dirty.id()));
-		return new Outcome(stored.size(), deleted.size(), unchanged,
-				notStored.size() + notDeleted.size() - refusedForToday + refused, deferred);
+		this.deadLetters.addAll(parked);
+		int pending = putsSent.notStored().size() + deletesSent.notStored().size() - refusedForToday + refused;
+		return new Outcome(stored.size(), deleted, unchanged, pending, deferred, parked.size());
+	}
+
+	private Rejection park(DirtyKey dirty, @Nullable String rule, String reason) {
+		String key = dirty.physicalKey();
+		log.error("Physical key \"{}\" is set aside as a dead letter (it is sent again once its entries change): {}",
+				key, reason);
+		String what = (rule != null) ? "KV refused physical key \"%s\" (rule %s): ".formatted(key, rule)
+				: "KV refused the delete of physical key \"%s\": ".formatted(key);
+		return new Rejection(SOURCE, 0, "key", what + reason, key);
 	}
 
 	/**
-	 * Sends one bulk call. When KV refuses the operation kind for the rest of the UTC
-	 * day, the budget records it (nothing of that kind is sent again today), the keys
-	 * stay dirty, and the run goes on.
+	 * Sends one bulk call, isolating what KV refuses. When KV refuses the operation kind
+	 * for the rest of the UTC day, the budget records it (nothing of that kind is sent
+	 * again today), the keys stay dirty, and the run goes on.
 	 */
-	private Sent send(List<String> keys, Supplier<List<String>> call) {
-		if (keys.isEmpty()) {
-			return new Sent(Set.of(), 0);
+	private <T> Sent send(Operation operation, List<T> items, Function<T, String> keyOf,
+			Function<List<T>, List<String>> call) {
+		if (items.isEmpty()) {
+			return new Sent(Set.of(), Map.of(), Set.of(), 0);
 		}
 		try {
-			return new Sent(new HashSet<>(call.get()), 0);
+			BulkSender.Sent sent = BulkSender.send(items, keyOf, call, () -> this.budget.remaining(operation));
+			return new Sent(sent.notStored(), sent.refused(), sent.deferred(), 0);
 		}
 		catch (KvQuotaExceededException ex) {
 			log.warn("KV refused {}s for the rest of the UTC day; {} keys stay dirty until 00:00 UTC: {}",
-					ex.operation().label(), keys.size(), ex.getMessage());
+					ex.operation().label(), items.size(), ex.getMessage());
 			this.budget.exhaust(ex.operation());
-			return new Sent(new HashSet<>(keys), keys.size());
+			Set<String> keys = new HashSet<>();
+			items.forEach((item) -> keys.add(keyOf.apply(item)));
+			return new Sent(keys, Map.of(), Set.of(), keys.size());
 		}
 	}
 
 	/**
-	 * The keys a bulk call did not take, and how many of them KV refused for the rest of
-	 * the day.
+	 * What became of the keys of one bulk call.
+	 *
+	 * @param notStored keys KV did not take (they stay dirty)
+	 * @param refused keys KV refused for good, with the reason (they are parked)
+	 * @param deferred keys not sent again because the budget ran out during resends
+	 * @param refusedForToday of {@code notStored}, those KV refused for the rest of the
+	 * day
 	 */
-	private record Sent(Set<String> notTaken, int refusedForToday) {
+	private record Sent(Set<String> notStored, Map<String, String> refused, Set<String> deferred, int refusedForToday) {
+
+		boolean taken(String key) {
+			return !this.notStored.contains(key) && !this.refused.containsKey(key) && !this.deferred.contains(key);
+		}
+
 	}
 
 	/**
@@ -167,8 +231,9 @@ public class Flusher {
 	 * @param pending keys left dirty because the target did not take them or a KV limit
 	 * refused them
 	 * @param deferred keys left dirty because today's budget is spent
+	 * @param parked keys KV refused for good, set aside as dead letters
 	 */
-	public record Outcome(int written, int deleted, int unchanged, int pending, int deferred) {
+	public record Outcome(int written, int deleted, int unchanged, int pending, int deferred, int parked) {
 	}
 
 }

@@ -3,6 +3,7 @@ package dev.kvbatch.store;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import dev.kvbatch.pack.PackingRules;
 import dev.kvbatch.pack.Placement;
 import dev.kvbatch.stage.DeadLetters;
 import dev.kvbatch.stage.Rejection;
+import dev.kvbatch.target.KvReads;
 import dev.kvbatch.target.KvTarget;
 import dev.kvbatch.usage.DailyBudget;
 import dev.kvbatch.usage.Operation;
@@ -118,8 +120,16 @@ public class LegacyKeys {
 		List<String> verified = this.jdbc.queryForList(VERIFIED, String.class, (Object) keys.toArray(String[]::new));
 		int allowed = (int) Math.min(verified.size(), this.budget.remaining(Operation.DELETE));
 		List<String> batch = verified.subList(0, allowed);
-		Set<String> failed = new HashSet<>(this.target.delete(batch));
-		List<String> deleted = batch.stream().filter((key) -> !failed.contains(key)).toList();
+		if (batch.isEmpty()) {
+			return 0;
+		}
+		BulkSender.Sent sent = BulkSender.send(batch, (key) -> key, this.target::delete,
+				() -> this.budget.remaining(Operation.DELETE));
+		sent.refused().forEach((key, reason) -> log.warn("Legacy key \"{}\" kept: {}", key, reason));
+		List<String> deleted = batch.stream()
+			.filter((key) -> !sent.notStored().contains(key) && !sent.refused().containsKey(key)
+					&& !sent.deferred().contains(key))
+			.toList();
 		long now = this.clock.millis();
 		this.jdbc.batchUpdate(DELETED, deleted, deleted.size(), (ps, key) -> {
 			ps.setLong(1, now);
@@ -134,10 +144,13 @@ public class LegacyKeys {
 	}
 
 	/**
-	 * Reads the listed keys from the target (one bulk read, billed one read per key read)
-	 * and loads those their rule places; moves each rule's position past its last key. A
-	 * value that is not JSON, or a metric that is not a number, goes to the dead letters
-	 * with the key and reason, and its legacy key is left alone.
+	 * Reads the listed keys from the target (bulk reads of up to 100, billed one read per
+	 * key read) and loads those their rule places; moves each rule's position past its
+	 * last key. A value that is not JSON, or a metric that is not a number, goes to the
+	 * dead letters with the key and reason, and its legacy key is left alone. A key KV
+	 * answers it does not hold (deleted since it was listed) is skipped. If the read
+	 * fails, nothing is loaded and no position moves: the caller's transaction rolls back
+	 * and the keys are read again.
 	 * @param keys listed keys in listing order, at most 100 to read in one request
 	 * @param at the event time of {@code {at:day}} and {@code {at:hour}} placements
 	 * @return what was done with the keys
@@ -165,8 +178,13 @@ public class LegacyKeys {
 				rejected.add(rejection(listed.key(), "key", ex.getMessage(), listed.key()));
 			}
 		}
+		Map<String, @Nullable Long> listedExpirations = new HashMap<>();
+		keys.forEach((listed) -> listedExpirations.put(listed.key(), listed.expiration()));
 		List<Loaded> loaded = new ArrayList<>();
-		for (KvTarget.StoredValue stored : this.target.bulkGet(List.copyOf(placements.keySet()))) {
+		for (KvTarget.StoredValue read : KvReads.bulkGet(this.target, List.copyOf(placements.keySet()))) {
+			// A bulk read in KV's plain form has no expirations; the listing has them.
+			KvTarget.StoredValue stored = (read.expiration() != null) ? read
+					: new KvTarget.StoredValue(read.key(), read.value(), listedExpirations.get(read.key()));
 			Placement placement = placements.get(stored.key());
 			try {
 				Double metric = null;
@@ -234,10 +252,11 @@ public class LegacyKeys {
 	 *
 	 * @param rule the rule whose prefix listed it
 	 * @param key the key, which is also the logical key it is loaded as
+	 * @param expiration its expiration as listed, epoch seconds ({@code null} for never)
 	 * @param pageCursor the cursor that listed its page ({@code null} for the first
 	 * page): listing resumes there
 	 */
-	public record Listed(String rule, String key, @Nullable String pageCursor) {
+	public record Listed(String rule, String key, @Nullable Long expiration, @Nullable String pageCursor) {
 	}
 
 	/** Where a rule's listing stopped: the page's cursor and the last key loaded. */

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import dev.kvbatch.pack.KvLimits;
 import dev.kvbatch.pack.PackKind;
 import dev.kvbatch.pack.PhysicalValue;
+import dev.kvbatch.target.KvReads;
 import dev.kvbatch.target.KvTarget;
 import dev.kvbatch.usage.DailyBudget;
 import dev.kvbatch.usage.Operation;
@@ -109,10 +109,10 @@ public class MigratedKeys {
 			for (int i = 0; i < unread.size(); i += READ_BATCH) {
 				List<String> keys = unread.subList(i, Math.min(unread.size(), i + READ_BATCH));
 				keys.forEach((key) -> packed.put(key, null));
-				this.target.bulkGet(keys).forEach((value) -> packed.put(value.key(), parse(value.value())));
+				KvReads.bulkGet(this.target, keys).forEach((value) -> packed.put(value.key(), parse(value.value())));
 			}
 			Map<String, String> legacy = new HashMap<>();
-			this.target.bulkGet(batch.stream().map(ToVerify::logicalKey).toList())
+			KvReads.bulkGet(this.target, batch.stream().map(ToVerify::logicalKey).toList())
 				.forEach((value) -> legacy.put(value.key(), value.value()));
 			long now = this.clock.millis();
 			for (ToVerify entry : batch) {
@@ -179,7 +179,11 @@ public class MigratedKeys {
 		List<String> failed = new ArrayList<>();
 		String from = after;
 		while (true) {
-			List<ToUnpack> batch = this.jdbc.sql(TO_UNPACK).params(from, now).query(ToUnpack.class).list();
+			// An entry that expires before a request could land is not written back.
+			List<ToUnpack> batch = this.jdbc.sql(TO_UNPACK)
+				.params(from, now + PhysicalViews.LANDING_SECONDS)
+				.query(ToUnpack.class)
+				.list();
 			if (batch.isEmpty()) {
 				return new Unpacked(written, failed, null);
 			}
@@ -189,21 +193,19 @@ public class MigratedKeys {
 			}
 			List<PhysicalValue> values = batch.subList(0, (int) allowed)
 				.stream()
-				.map((entry) -> new PhysicalValue(entry.logicalKey(), entry.valueJson(),
-						sendable(entry.expiresAt(), now)))
+				.map((entry) -> new PhysicalValue(entry.logicalKey(), entry.valueJson(), entry.expiresAt()))
 				.toList();
-			List<String> notStored = this.target.put(values);
-			failed.addAll(notStored);
-			written += values.size() - notStored.size();
+			BulkSender.Sent sent = BulkSender.send(values, PhysicalValue::key, this.target::put,
+					() -> this.budget.remaining(Operation.WRITE));
+			List<String> notWritten = values.stream()
+				.map(PhysicalValue::key)
+				.filter((key) -> sent.notStored().contains(key) || sent.refused().containsKey(key)
+						|| sent.deferred().contains(key))
+				.toList();
+			failed.addAll(notWritten);
+			written += values.size() - notWritten.size();
 			from = values.get(values.size() - 1).key();
 		}
-	}
-
-	private static @Nullable Long sendable(@Nullable Long expiresAt, long now) {
-		if (expiresAt != null && expiresAt < now + KvLimits.MIN_TTL_SECONDS) {
-			return now + KvLimits.MIN_TTL_SECONDS;
-		}
-		return expiresAt;
 	}
 
 	/** Per map and rollup rule, from the logical store: no KV call. */

@@ -13,7 +13,6 @@ import dev.kvbatch.pack.PackException;
 import dev.kvbatch.pack.PackKind;
 import dev.kvbatch.pack.Packer;
 import dev.kvbatch.pack.PhysicalValue;
-import dev.kvbatch.pack.KvLimits;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -35,6 +34,12 @@ public class PhysicalViews {
 
 	private static final String SENT = "SELECT digest, expires_at FROM kv_physical WHERE physical_key = ?";
 
+	/**
+	 * A key whose entries all expire within this many seconds is not sent: the request
+	 * would land about when KV should drop it.
+	 */
+	static final long LANDING_SECONDS = 10;
+
 	private final JdbcClient jdbc;
 
 	private final Packer packer;
@@ -53,13 +58,7 @@ public class PhysicalViews {
 		List<Row> rows = this.jdbc.sql(ENTRIES).params(dirty.physicalKey(), now).query(Row.class).list();
 		Optional<Sent> sent = this.jdbc.sql(SENT).param(dirty.physicalKey()).query(Sent.class).optional();
 		if (rows.isEmpty()) {
-			if (sent.isEmpty()) {
-				return new FlushPlan.Unchanged(dirty, false);
-			}
-			// KV expires keys for free; deleting one it has already expired would be a
-			// billed no-op.
-			boolean expiredInKv = sent.get().expiresAt() != null && sent.get().expiresAt() <= now;
-			return expiredInKv ? new FlushPlan.Unchanged(dirty, true) : new FlushPlan.Delete(dirty);
+			return gone(dirty, sent, now);
 		}
 		Row first = rows.get(0);
 		PhysicalValue value;
@@ -74,19 +73,36 @@ public class PhysicalViews {
 		if (sent.isPresent() && sent.get().digest().equals(digest)) {
 			return new FlushPlan.Unchanged(dirty, false);
 		}
-		return new FlushPlan.Put(dirty, first.rule(), sendable(value, now), digest);
+		if (!sendable(value.expiresAt(), now)) {
+			// Every entry expires before a request could land: KV would drop the key at
+			// once, so it is treated as gone already.
+			return gone(dirty, sent, now);
+		}
+		return new FlushPlan.Put(dirty, first.rule(), value, digest);
+	}
+
+	/** A key with nothing to send: delete what KV holds, unless KV has expired it. */
+	private static FlushPlan gone(DirtyKey dirty, Optional<Sent> sent, long now) {
+		if (sent.isEmpty()) {
+			return new FlushPlan.Unchanged(dirty, false);
+		}
+		// KV expires keys for free; deleting one it has already expired would be a
+		// billed no-op.
+		boolean expiredInKv = sent.get().expiresAt() != null && sent.get().expiresAt() <= now;
+		return expiredInKv ? new FlushPlan.Unchanged(dirty, true) : new FlushPlan.Delete(dirty);
 	}
 
 	/**
-	 * KV refuses expirations under 60 s away. An entry that close to expiring is still
-	 * live, so its key is kept a little longer rather than refused.
+	 * Whether a key expiring then is worth sending now: it must outlive the time a
+	 * request takes to land ({@link #LANDING_SECONDS}). Its expiration is sent as it is:
+	 * one under KV's 60 s minimum is kept as that minimum by the target, so KV never
+	 * refuses it.
+	 * @param expiresAt the key's expiration in epoch seconds, {@code null} for never
+	 * @param now the time of the plan, in epoch seconds
+	 * @return whether to send it
 	 */
-	private static PhysicalValue sendable(PhysicalValue value, long now) {
-		Long expiresAt = value.expiresAt();
-		if (expiresAt != null && expiresAt < now + KvLimits.MIN_TTL_SECONDS) {
-			return new PhysicalValue(value.key(), value.value(), now + KvLimits.MIN_TTL_SECONDS);
-		}
-		return value;
+	static boolean sendable(@Nullable Long expiresAt, long now) {
+		return expiresAt == null || expiresAt > now + LANDING_SECONDS;
 	}
 
 	static String digest(PhysicalValue value) {

@@ -32,6 +32,7 @@ import org.springframework.core.retry.Retryable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
+import org.springframework.util.StringUtils;
 import org.springframework.util.backoff.ExponentialBackOff;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
@@ -73,7 +74,7 @@ final class CloudflareClient {
 
 	private final String namespaceUrl;
 
-	private final String accountId;
+	private final @Nullable String accountId;
 
 	private final String token;
 
@@ -93,10 +94,9 @@ final class CloudflareClient {
 
 	CloudflareClient(RestClient rest, CloudflareProperties properties, JsonMapper json, Clock clock, Sleeper sleeper) {
 		this.rest = rest;
-		this.accountId = String.valueOf(properties.accountId());
+		this.accountId = properties.accountId();
 		this.token = String.valueOf(properties.apiToken());
-		this.namespaceUrl = properties.baseUrl().toString().replaceAll("/+$", "") + "/accounts/"
-				+ encode(this.accountId) + "/storage/kv/namespaces/" + encode(String.valueOf(properties.namespaceId()));
+		this.namespaceUrl = namespaceUrl(properties);
 		this.json = json;
 		this.limiter = new RequestRateLimiter(properties.rateLimit(), properties.rateWindow(), clock, sleeper);
 		this.sleeper = sleeper;
@@ -128,6 +128,19 @@ final class CloudflareClient {
 
 		});
 		return template;
+	}
+
+	/**
+	 * {@code namespace-url} as given, or Cloudflare's layout:
+	 * {@code <base-url>/accounts/<account>/storage/kv/namespaces/<namespace>}.
+	 */
+	static String namespaceUrl(CloudflareProperties properties) {
+		if (properties.namespaceUrl() != null) {
+			return properties.namespaceUrl().toString().replaceAll("/+$", "");
+		}
+		return properties.baseUrl().toString().replaceAll("/+$", "") + "/accounts/"
+				+ encode(String.valueOf(properties.accountId())) + "/storage/kv/namespaces/"
+				+ encode(String.valueOf(properties.namespaceId()));
 	}
 
 	/** Strict percent-encoding: everything but RFC 3986's unreserved characters. */
@@ -246,8 +259,9 @@ final class CloudflareClient {
 		}
 		if (status == 401 || status == 403) {
 			throw new KvAuthException(
-					"Cloudflare refused the API token for a KV %s (HTTP %d%s): it needs the \"%s\" permission on account %s"
-						.formatted(operation.label(), status, describe(errors), permission(operation), this.accountId));
+					"Cloudflare refused the API token for a KV %s (HTTP %d%s): it needs the \"%s\" permission%s"
+						.formatted(operation.label(), status, describe(errors), permission(operation),
+								StringUtils.hasText(this.accountId) ? " on account " + this.accountId : ""));
 		}
 		if (status == 404 && raw && errors.stream().noneMatch((error) -> error.code() == NAMESPACE_NOT_FOUND)) {
 			return reply;
@@ -256,8 +270,11 @@ final class CloudflareClient {
 			throw new KvUnavailableException("HTTP " + status + describe(errors));
 		}
 		if (status < 200 || status >= 300) {
-			throw new KvRejectedException(
-					"Cloudflare KV refused the %s: HTTP %d%s".formatted(operation.label(), status, describe(errors)));
+			JsonNode envelope = parse(reply.body());
+			throw new Refusal(
+					"Cloudflare KV refused the %s: HTTP %d%s".formatted(operation.label(), status, describe(errors)),
+					status, errors.stream().map(ApiError::code).toList(),
+					(envelope != null) ? envelope.path("result") : null);
 		}
 		if (raw) {
 			return reply;
@@ -271,8 +288,9 @@ final class CloudflareClient {
 			if (quotaExceeded(status, failures)) {
 				throw quotaExceeded(operation, failures);
 			}
-			throw new KvRejectedException(
-					"Cloudflare KV refused the %s: success=false%s".formatted(operation.label(), describe(failures)));
+			throw new Refusal(
+					"Cloudflare KV refused the %s: success=false%s".formatted(operation.label(), describe(failures)),
+					status, failures.stream().map(ApiError::code).toList(), envelope.path("result"));
 		}
 		return new Reply(status, reply.headers(), reply.body(), envelope);
 	}
@@ -382,6 +400,42 @@ final class CloudflareClient {
 	private String scrub(String text) {
 		SecretScrubber.register(this.token);
 		return SecretScrubber.oneLine(text, 200);
+	}
+
+	/**
+	 * KV refused a request: an HTTP 4xx other than 401, 403, 408 and 429, or
+	 * {@code success: false}. Carries the envelope's {@code result}, which may still say
+	 * which keys of a bulk call were refused and that the others were stored.
+	 */
+	static final class Refusal extends KvRejectedException {
+
+		private final int status;
+
+		private final List<Integer> codes;
+
+		private final @Nullable JsonNode result;
+
+		Refusal(String message, int status, List<Integer> codes, @Nullable JsonNode result) {
+			super(message);
+			this.status = status;
+			this.codes = codes;
+			this.result = result;
+		}
+
+		int status() {
+			return this.status;
+		}
+
+		/** The error codes of the envelope, in order. */
+		List<Integer> codes() {
+			return this.codes;
+		}
+
+		/** The envelope's {@code result}: missing or null when the answer had none. */
+		@Nullable JsonNode result() {
+			return this.result;
+		}
+
 	}
 
 	/** One HTTP answer; {@code envelope} is the parsed JSON of a successful API call. */

@@ -38,6 +38,11 @@ import org.springframework.util.unit.DataSize;
  * 1,200 per 5 minutes per token and blocks all calls for 5 minutes beyond)
  * @param rateWindow the sliding window of {@code rateLimit}
  * @param maxRequestSize the largest bulk-write body; KV takes 100 MB
+ * @param namespaceUrl the namespace's API URL, replacing the one built from
+ * {@code baseUrl}, account and namespace ({@code KVBATCH_CLOUDFLARE_NAMESPACE_URL}): for
+ * Miniflare's Local Explorer
+ * ({@code http://127.0.0.1:8787/cdn-cgi/local/explorer/api/storage/kv/namespaces/<id>})
+ * or any server with the same API; account and namespace are then not needed
  */
 @ConfigurationProperties("kvbatch.cloudflare")
 public record CloudflareProperties(@Nullable String accountId, @Nullable String apiToken, @Nullable String namespaceId,
@@ -45,7 +50,8 @@ public record CloudflareProperties(@Nullable String accountId, @Nullable String 
 		@DefaultValue("60s") Duration readTimeout, @DefaultValue("5") int maxRetries,
 		@DefaultValue("1s") Duration retryDelay, @DefaultValue("30s") Duration maxRetryDelay,
 		@DefaultValue("6m") Duration maxRetryAfter, @DefaultValue("1200") int rateLimit,
-		@DefaultValue("5m") Duration rateWindow, @DefaultValue("100MB") DataSize maxRequestSize) {
+		@DefaultValue("5m") Duration rateWindow, @DefaultValue("100MB") DataSize maxRequestSize,
+		@Nullable URI namespaceUrl) {
 
 	/** How messages name the token setting. */
 	static final String TOKEN_SETTING = "kvbatch.cloudflare.api-token (CLOUDFLARE_API_TOKEN)";
@@ -66,13 +72,13 @@ public record CloudflareProperties(@Nullable String accountId, @Nullable String 
 	 */
 	void requireComplete() {
 		List<String> missing = new ArrayList<>();
-		if (!StringUtils.hasText(this.accountId)) {
+		if (this.namespaceUrl == null && !StringUtils.hasText(this.accountId)) {
 			missing.add("kvbatch.cloudflare.account-id (CLOUDFLARE_ACCOUNT_ID)");
 		}
 		if (!StringUtils.hasText(this.apiToken)) {
 			missing.add("kvbatch.cloudflare.api-token (CLOUDFLARE_API_TOKEN)");
 		}
-		if (!StringUtils.hasText(this.namespaceId)) {
+		if (this.namespaceUrl == null && !StringUtils.hasText(this.namespaceId)) {
 			missing.add("kvbatch.cloudflare.namespace-id (KVBATCH_CLOUDFLARE_NAMESPACE_ID)");
 		}
 		if (!missing.isEmpty()) {
@@ -82,13 +88,19 @@ public record CloudflareProperties(@Nullable String accountId, @Nullable String 
 			throw new ConfigurationException(
 					"kvbatch.cloudflare: max-retries must be 0 or more, rate-limit and max-request-size positive");
 		}
+		if (this.namespaceUrl != null && (!this.namespaceUrl.isAbsolute() || this.namespaceUrl.getHost() == null
+				|| !this.namespaceUrl.getScheme().matches("https?"))) {
+			throw new ConfigurationException(
+					"kvbatch.cloudflare.namespace-url must be an http or https URL, was \"" + this.namespaceUrl + "\"");
+		}
 	}
 
 	/** Everything but the token, which is only said to be set or not. */
 	@Override
 	public String toString() {
-		return "CloudflareProperties[accountId=%s, apiToken=%s, namespaceId=%s, baseUrl=%s]".formatted(this.accountId,
-				StringUtils.hasText(this.apiToken) ? "(set)" : "(missing)", this.namespaceId, this.baseUrl);
+		return "CloudflareProperties[accountId=%s, apiToken=%s, namespaceId=%s, baseUrl=%s, namespaceUrl=%s]".formatted(
+				this.accountId, StringUtils.hasText(this.apiToken) ? "(set)" : "(missing)", this.namespaceId,
+				this.baseUrl, this.namespaceUrl);
 	}
 
 }

@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * Bulk calls are idempotent: KV is last-write-wins, so sending the same values twice
  * leaves the same state. A call may succeed for some keys only; the keys it could not
- * store are returned and stay the caller's to retry.
+ * store are returned and stay the caller's to retry. Keys refused for good (a limit, or a
+ * refusal by KV) are reported by {@link KvItemsRefusedException} once the rest of the
+ * call has been carried out.
  */
 public interface KvTarget {
 
@@ -28,14 +30,17 @@ public interface KvTarget {
 	String name();
 
 	/**
-	 * Stores the values, overwriting values and expirations.
+	 * Stores the values, overwriting values and expirations. An expiration under KV's 60
+	 * s minimum is kept as that minimum.
 	 * @return the keys that were not stored
+	 * @throws KvItemsRefusedException if some keys were refused for good
 	 */
 	List<String> put(List<PhysicalValue> values);
 
 	/**
 	 * Deletes the keys; a missing key counts as deleted.
 	 * @return the keys that were not deleted
+	 * @throws KvItemsRefusedException if some keys were refused for good
 	 */
 	List<String> delete(List<String> keys);
 

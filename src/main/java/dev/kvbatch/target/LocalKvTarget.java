@@ -1,7 +1,7 @@
 package dev.kvbatch.target;
 
 import java.time.Clock;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,25 +64,60 @@ public class LocalKvTarget implements KvTarget {
 		return "local";
 	}
 
+	/**
+	 * Stores the values that keep within KV's limits; an expiration under 60 s away is
+	 * kept as 60 s from now, as KV keeps the minimum TTL a remote target sends for it.
+	 * @throws KvItemsRefusedException after storing the others, if some break a limit
+	 */
 	@Override
 	public List<String> put(List<PhysicalValue> values) {
-		Instant now = this.clock.instant();
+		long now = this.clock.instant().getEpochSecond();
 		KvChecks.bulk(values.size());
-		values.forEach((value) -> KvChecks.value(value, now));
-		this.jdbc.batchUpdate(DELETE, values, values.size(), (ps, value) -> ps.setString(1, value.key()));
-		this.jdbc.batchUpdate(INSERT, values, values.size(), (ps, value) -> {
+		List<KvItemsRefusedException.Refusal> refused = new ArrayList<>();
+		List<PhysicalValue> valid = new ArrayList<>();
+		for (PhysicalValue value : values) {
+			String problem = KvChecks.refusal(value);
+			if (problem != null) {
+				refused.add(new KvItemsRefusedException.Refusal(List.of(value.key()), problem, true));
+			}
+			else {
+				valid.add(value);
+			}
+		}
+		this.jdbc.batchUpdate(DELETE, valid, valid.size(), (ps, value) -> ps.setString(1, value.key()));
+		this.jdbc.batchUpdate(INSERT, valid, valid.size(), (ps, value) -> {
 			ps.setString(1, value.key());
 			ps.setString(2, value.value());
-			ps.setObject(3, value.expiresAt());
+			ps.setObject(3, KvChecks.storedExpiration(value.expiresAt(), now));
 		});
+		if (!refused.isEmpty()) {
+			throw new KvItemsRefusedException(refused, List.of());
+		}
 		return List.of();
 	}
 
+	/**
+	 * Deletes the keys that keep within KV's limits.
+	 * @throws KvItemsRefusedException after deleting the others, if some break a limit
+	 */
 	@Override
 	public List<String> delete(List<String> keys) {
 		KvChecks.bulk(keys.size());
-		keys.forEach(KvChecks::key);
-		this.jdbc.batchUpdate(DELETE, keys, keys.size(), (ps, key) -> ps.setString(1, key));
+		List<KvItemsRefusedException.Refusal> refused = new ArrayList<>();
+		List<String> valid = new ArrayList<>();
+		for (String key : keys) {
+			String problem = KvChecks.refusal(key);
+			if (problem != null) {
+				refused.add(new KvItemsRefusedException.Refusal(List.of(key), problem, true));
+			}
+			else {
+				valid.add(key);
+			}
+		}
+		this.jdbc.batchUpdate(DELETE, valid, valid.size(), (ps, key) -> ps.setString(1, key));
+		if (!refused.isEmpty()) {
+			throw new KvItemsRefusedException(refused, List.of());
+		}
 		return List.of();
 	}
 
@@ -123,7 +158,10 @@ public class LocalKvTarget implements KvTarget {
 			.params(prefix, (cursor != null) ? cursor : "", this.clock.instant().getEpochSecond(), limit + 1)
 			.query((rs, row) -> {
 				long expiration = rs.getLong(2);
-				return new ListedKey(rs.getString(1), rs.wasNull() ? null : expiration);
+				// wasNull() speaks of the last column read: ask it before reading the
+				// key.
+				Long expiresAt = rs.wasNull() ? null : expiration;
+				return new ListedKey(rs.getString(1), expiresAt);
 			})
 			.list();
 		List<ListedKey> page = rows.stream().takeWhile((row) -> row.key().startsWith(prefix)).toList();

@@ -25,6 +25,11 @@ final class CliRun {
 		this.extraSources = extraSources;
 	}
 
+	/** The data folder the commands run on. */
+	Path dataDir() {
+		return this.dataDir;
+	}
+
 	Result run(String... args) {
 		StringWriter out = new StringWriter();
 		StringWriter err = new StringWriter();

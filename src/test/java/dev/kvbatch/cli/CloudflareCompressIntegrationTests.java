@@ -145,6 +145,150 @@ class CloudflareCompressIntegrationTests {
 	}
 
 	@Test
+	void aKeyKvRefusesIsSetAsideAsADeadLetterWhileTheOthersAreWrittenAndIsNotSentAgain() throws IOException {
+		CliRun cli = new CliRun(this.tmp.resolve("data"), NoSleepConfiguration.class);
+		cli.run("stage", file("input.jsonl", IntStream.range(0, 15)
+			.mapToObj(
+					(i) -> "{\"op\":\"put\",\"key\":\"%s\",\"value\":%d}".formatted((i == 6) ? "bad-key" : "k" + i, i))
+			.collect(Collectors.joining("\n"))).toString());
+		this.kv.refuse("bad-key");
+
+		CliRun.Result first = cli.run(withCloudflare("run", "compress"));
+
+		assertThat(first.exitCode()).as(first.toString()).isZero();
+		assertThat(first.out()).contains("(14 sent, 0 deleted, 0 unchanged, 0 left dirty, 0 deferred by the budget,"
+				+ " 1 refused by KV and set aside as dead letters)");
+		assertThat(this.kv.snapshot()).hasSize(14).doesNotContainKey("bad-key");
+		assertThat(TableRows.deadLetters(this.tmp.resolve("data"))).containsExactly(
+				"flush:0 key: KV refused physical key \"bad-key\" (rule direct): Cloudflare KV refused the write:"
+						+ " HTTP 400, code 10001: Invalid key \"bad-key\" (refused by the test)");
+		// 15 keys, halves of 7 and 8 (one refused), then 4, 2 and 1 around the bad key.
+		assertThat(this.kv.server().findAll(putRequestedFor(urlEqualTo(BULK)))).hasSize(1 + 2 + 2 + 2 + 2);
+		this.kv.server().resetRequests();
+
+		CliRun.Result second = cli.run(withCloudflare("run", "compress"));
+
+		assertThat(second.exitCode()).as(second.toString()).isZero();
+		assertThat(second.out()).contains("(0 sent, 0 deleted, 0 unchanged, 0 left dirty, 0 deferred by the budget)");
+		assertThat(this.kv.server().findAll(putRequestedFor(urlEqualTo(BULK)))).isEmpty();
+		CliRun.Result report = cli.run("report", "--date", java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString(),
+				"--format", "json");
+		assertThat(JsonMapper.builder().build().readTree(report.out()).path("deadLetters").path("created").asLong())
+			.isEqualTo(1);
+	}
+
+	@Test
+	void anEntryStagedWithTheMinimumTtlFailsNothingWhenTheRequestLandsASecondLater() throws IOException {
+		this.kv.stopServer();
+		java.time.Instant staged = java.time.Instant.parse("2026-11-24T10:00:00Z");
+		// KV's clock is a second ahead of kvbatch's when the request lands.
+		this.kv = FakeCloudflareKv.startServer(java.time.Clock.fixed(staged.plusSeconds(6), java.time.ZoneOffset.UTC));
+		CliRun cli = new CliRun(this.tmp.resolve("data"), NoSleepConfiguration.class, FixedClockConfiguration.class);
+		String lines = IntStream.range(0, 14)
+			.mapToObj((i) -> "{\"op\":\"put\",\"key\":\"k%d\",\"value\":%d,\"ttl\":86400}".formatted(i, i))
+			.collect(Collectors.joining("\n"));
+		cli.run("stage",
+				file("input.jsonl", lines + "\n{\"op\":\"put\",\"key\":\"brief\",\"value\":1,\"ttl\":60}").toString(),
+				"--test.now=" + staged);
+
+		CliRun.Result run = cli.run(withCloudflare("run", "compress", "--test.now=" + staged.plusSeconds(5)));
+
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(run.out()).contains("(15 sent, 0 deleted, 0 unchanged, 0 left dirty, 0 deferred by the budget)");
+		assertThat(this.kv.snapshot()).hasSize(15)
+			.containsEntry("brief", new FakeCloudflareKv.Stored("1", staged.plusSeconds(6 + 60).getEpochSecond()))
+			.containsEntry("k0", new FakeCloudflareKv.Stored("0", staged.plusSeconds(86400).getEpochSecond()));
+	}
+
+	@Test
+	void anEntryThatExpiresBeforeARequestCouldLandIsNotSent() throws IOException {
+		this.kv.stopServer();
+		java.time.Instant staged = java.time.Instant.parse("2026-11-24T10:00:00Z");
+		this.kv = FakeCloudflareKv.startServer(java.time.Clock.fixed(staged.plusSeconds(55), java.time.ZoneOffset.UTC));
+		CliRun cli = new CliRun(this.tmp.resolve("data"), NoSleepConfiguration.class, FixedClockConfiguration.class);
+		cli.run("stage", file("input.jsonl", "{\"op\":\"put\",\"key\":\"brief\",\"value\":1,\"ttl\":60}\n"
+				+ "{\"op\":\"put\",\"key\":\"k\",\"value\":2}")
+			.toString(), "--test.now=" + staged);
+
+		CliRun.Result run = cli.run(withCloudflare("run", "compress", "--test.now=" + staged.plusSeconds(55)));
+
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(run.out()).contains("(1 sent, 0 deleted, 1 unchanged, 0 left dirty, 0 deferred by the budget)");
+		assertThat(this.kv.snapshot()).containsOnlyKeys("k");
+	}
+
+	@Test
+	void aKeyRewrittenWithEntriesThatExpireBeforeARequestCouldLandIsDeletedNotLeftStale() throws IOException {
+		this.kv.stopServer();
+		java.time.Instant first = java.time.Instant.parse("2026-11-24T10:00:00Z");
+		java.time.Instant later = first.plusSeconds(3600);
+		this.kv = FakeCloudflareKv.startServer(java.time.Clock.fixed(later.plusSeconds(55), java.time.ZoneOffset.UTC));
+		CliRun cli = new CliRun(this.tmp.resolve("data"), NoSleepConfiguration.class, FixedClockConfiguration.class);
+		cli.run("stage", file("first.jsonl", "{\"op\":\"put\",\"key\":\"k\",\"value\":1}").toString(),
+				"--test.now=" + first);
+		cli.run(withCloudflare("run", "compress", "--test.now=" + first));
+		cli.run("stage", file("later.jsonl", "{\"op\":\"put\",\"key\":\"k\",\"value\":2,\"ttl\":60}").toString(),
+				"--test.now=" + later);
+
+		CliRun.Result run = cli.run(withCloudflare("run", "compress", "--test.now=" + later.plusSeconds(55)));
+
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(run.out()).contains("(0 sent, 1 deleted, 0 unchanged, 0 left dirty, 0 deferred by the budget)");
+		assertThat(this.kv.snapshot()).as("KV no longer holds the value staged before").isEmpty();
+	}
+
+	@Test
+	void kvListJsonReadsPlainBulkAnswersWithTheListedExpirationsAndPagesPastTwentyFiveMib() throws IOException {
+		String nineMib = "x".repeat(9 * 1024 * 1024);
+		for (int i = 0; i < 3; i++) {
+			this.kv.seed("big-" + i, nineMib, 4_000_000_000L);
+		}
+		for (int i = 0; i < 48; i++) {
+			this.kv.seed("small-%02d".formatted(i), "{\"n\":%d}".formatted(i),
+					(i % 2 == 0) ? null : 4_000_000_000L + i);
+		}
+		this.kv.answerBulkGetInPlainForm();
+		CliRun cli = new CliRun(this.tmp.resolve("data"), NoSleepConfiguration.class);
+
+		CliRun.Result listed = cli.run(withCloudflare("kv", "list", "--json"));
+
+		assertThat(listed.exitCode()).as(listed.err()).isZero();
+		assertThat(listed.out()).isEqualTo(asJsonLines(this.kv.snapshot()));
+		assertThat(listed.out().lines()).hasSize(51);
+	}
+
+	@Test
+	void kvListJsonFailsClearlyOnABulkAnswerItDoesNotUnderstand() throws IOException {
+		this.kv.seed("a", "1", null);
+		this.kv.server()
+			.stubFor(WireMock.post(BULK + "/get")
+				.atPriority(1)
+				.willReturn(aResponse().withStatus(200)
+					.withBody("{\"success\":true,\"errors\":[],\"messages\":[],\"result\":{\"values\":[\"1\"]}}")));
+		CliRun cli = new CliRun(this.tmp.resolve("data"), NoSleepConfiguration.class);
+
+		CliRun.Result listed = cli.run(withCloudflare("kv", "list", "--json"));
+
+		assertThat(listed.exitCode()).isEqualTo(ExitCodes.FAILED);
+		assertThat(listed.out()).isEmpty();
+		assertThat(listed.err()).startsWith("kvbatch: Cloudflare KV answered a bulk read (POST /bulk/get) in a form"
+				+ " kvbatch does not understand: it has no \"values\" object");
+	}
+
+	@Test
+	void pointsAtANamespaceUrlWithoutAnAccount() throws IOException {
+		CliRun cli = new CliRun(this.tmp.resolve("data"), NoSleepConfiguration.class);
+		cli.run("stage", file("input.jsonl", "{\"op\":\"put\",\"key\":\"a\",\"value\":1}").toString());
+
+		CliRun.Result run = cli.run("run", "compress", "--kvbatch.target=cloudflare",
+				"--kvbatch.cloudflare.account-id=", "--kvbatch.cloudflare.api-token=" + FakeCloudflareKv.TOKEN,
+				"--kvbatch.cloudflare.namespace-url=" + this.kv.namespaceUrl());
+
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(this.kv.snapshot()).containsOnlyKeys("a");
+	}
+
+	@Test
 	void refusedTokenIsAConfigurationErrorNamingThePermission(CapturedOutput output) throws IOException {
 		String token = "wrong-T0KEN-must-stay-secret";
 		this.kv.server()

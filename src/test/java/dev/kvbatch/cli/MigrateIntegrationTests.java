@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import com.github.tomakehurst.wiremock.client.WireMock;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import dev.kvbatch.target.FakeCloudflareKv;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -198,6 +201,60 @@ class MigrateIntegrationTests {
 		assertThat(restarted.exitCode()).as(restarted.toString()).isZero();
 		assertThat(reads(failed.out()) + reads(restarted.out())).as("every legacy key is read once").isEqualTo(4001);
 		assertThat(JSON.readTree(this.kv.snapshot().get("sync-state:batch").value()).size()).isEqualTo(2500);
+	}
+
+	@Test
+	void loadsBulkAnswersInThePlainFormWithTheExpirationsOfTheListing() {
+		// Miniflare's Local Explorer answers {key: "text"} and ignores withMetadata.
+		this.kv.answerBulkGetInPlainForm();
+		CliRun cli = cli();
+
+		CliRun.Result run = cli.run(withCloudflare("run", "migrate", "at=2026-11-20"));
+
+		assertThat(run.exitCode()).as(run.toString()).isZero();
+		assertThat(run.out()).contains("(loaded 4,000, rejected 1, skipped 0)");
+		for (int device = 0; device < 20; device++) {
+			assertThat(this.kv.snapshot().get("mobile-batch:dev" + device).expiration())
+				.as("the latest expiration of its entries, as listed")
+				.isEqualTo(EXPIRATION + 580 + device);
+		}
+		assertThat(cli.run(withCloudflare("migrate", "verify")).out())
+			.isEqualTo("verified 4,000 migrated keys: 0 mismatched\n");
+	}
+
+	@Test
+	void aBulkAnswerItDoesNotUnderstandFailsTheLoadWithoutPassingAKeyAndTheRestartLoadsEveryKey() {
+		String bulkGet = FakeCloudflareKv.NAMESPACE_PATH + "/bulk/get";
+		for (int i = 0; i < 5; i++) {
+			var answer = (i < 4) ? aResponse().withTransformers("fake-cloudflare-kv")
+					: aResponse().withStatus(200)
+						.withBody("{\"success\":true,\"errors\":[],\"messages\":[],"
+								+ "\"result\":{\"values\":{\"mobile-mapping:dev0:task0400\":7}}}");
+			this.kv.server()
+				.stubFor(WireMock.post(bulkGet)
+					.atPriority(1)
+					.inScenario("reads")
+					.whenScenarioStateIs((i == 0) ? Scenario.STARTED : "read-" + i)
+					.willSetStateTo("read-" + (i + 1))
+					.willReturn(answer));
+		}
+		CliRun cli = cli();
+
+		CliRun.Result failed = cli.run(withCloudflare("run", "migrate", "at=2026-11-20"));
+		CliRun.Result restarted = cli.run(withCloudflare("restart", "--last", "migrate"));
+
+		assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(ExitCodes.FAILED);
+		assertThat(failed.out()).contains("(loaded 400, rejected 0, skipped 0)");
+		assertThat(failed.err())
+			.startsWith("kvbatch: Cloudflare KV answered a bulk read (POST /bulk/get) in a form"
+					+ " kvbatch does not understand: ")
+			.contains("kvbatch restart 1");
+		assertThat(restarted.exitCode()).as(restarted.toString()).isZero();
+		assertThat(restarted.out()).as("the load resumes at the first key it did not load, and reads it once")
+			.contains("load     read 3,601, written 3,601 (loaded 4,000, rejected 1, skipped 0)");
+		assertThat(JSON.readTree(this.kv.snapshot().get("sync-state:batch").value()).size()).isEqualTo(2500);
+		assertThat(cli.run(withCloudflare("migrate", "verify")).out())
+			.isEqualTo("verified 4,000 migrated keys: 0 mismatched\n");
 	}
 
 	@Test

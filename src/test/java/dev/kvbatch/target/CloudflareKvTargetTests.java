@@ -49,7 +49,7 @@ class CloudflareKvTargetTests {
 
 	@BeforeEach
 	void start() {
-		this.kv = FakeCloudflareKv.startServer();
+		this.kv = FakeCloudflareKv.startServer(this.clock);
 	}
 
 	@AfterEach
@@ -328,6 +328,207 @@ class CloudflareKvTargetTests {
 			}, (second) -> assertThat(second.path("keys").size()).isEqualTo(50));
 	}
 
+	@Test
+	void pointsAtTheNamespaceUrlWithoutAccountOrNamespace() {
+		CloudflareProperties properties = new CloudflareProperties(null, FakeCloudflareKv.TOKEN, null,
+				URI.create("http://unused.invalid/client/v4"), Duration.ofSeconds(2), Duration.ofSeconds(5), 5,
+				Duration.ofSeconds(1), Duration.ofSeconds(4), Duration.ofMinutes(6), 1200, Duration.ofMinutes(5),
+				DataSize.ofMegabytes(100), URI.create(this.kv.namespaceUrl() + "/"));
+		KvTarget target = target(properties);
+
+		target.put(List.of(new PhysicalValue("a/b", "1", null)));
+
+		assertThat(target.get("a/b")).contains(new KvTarget.StoredValue("a/b", "1", null));
+		assertThat(this.kv.server().findAll(anyRequestedFor(urlPathMatching(".*")))).extracting(LoggedRequest::getUrl)
+			.containsExactly(BULK, FakeCloudflareKv.NAMESPACE_PATH + "/values/a%2Fb");
+	}
+
+	@Test
+	void sendsAnExpirationNearKvsMinimumAsATtlCountedWhenTheRequestLands() {
+		long now = this.clock.instant().getEpochSecond();
+		long far = now + 60 + CloudflareKvTarget.ABSOLUTE_MARGIN.toSeconds();
+		KvTarget target = target();
+
+		target.put(List.of(new PhysicalValue("soon", "1", now + 30),
+				new PhysicalValue("in-ten-minutes", "2", now + 600), new PhysicalValue("far", "3", far)));
+
+		assertThat(this.kv.server().findAll(putRequestedFor(urlEqualTo(BULK)))).singleElement()
+			.extracting(LoggedRequest::getBodyAsString)
+			.isEqualTo("[{\"key\":\"soon\",\"value\":\"1\",\"expiration_ttl\":60},"
+					+ "{\"key\":\"in-ten-minutes\",\"value\":\"2\",\"expiration_ttl\":600},"
+					+ "{\"key\":\"far\",\"value\":\"3\",\"expiration\":" + far + "}]");
+		assertThat(this.kv.snapshot()).containsEntry("soon", new FakeCloudflareKv.Stored("1", now + 60))
+			.containsEntry("in-ten-minutes", new FakeCloudflareKv.Stored("2", now + 600))
+			.containsEntry("far", new FakeCloudflareKv.Stored("3", far));
+	}
+
+	@Test
+	void anExpirationComputedJustBeforeASlowRequestIsNeverRefused() {
+		long now = this.clock.instant().getEpochSecond();
+		// The request lands 3 s after the body was made (a slow upload, a retry): KV
+		// counts 60 s from then, so an expiration of exactly now + 60 still holds.
+		failFirst(putRequestedBulk(), aResponse().withStatus(503));
+		this.kv.server()
+			.addMockServiceRequestListener((request, response) -> this.clock.advance(Duration.ofSeconds(3)));
+
+		assertThat(target().put(List.of(new PhysicalValue("ttl-60", "1", now + 60)))).isEmpty();
+
+		assertThat(this.kv.snapshot()).containsOnlyKeys("ttl-60");
+		assertThat(this.kv.snapshot().get("ttl-60").expiration()).isGreaterThanOrEqualTo(now + 60);
+	}
+
+	@Test
+	void itemsThatBreakALimitAreNotSentAndTheOthersAre() {
+		KvTarget target = target();
+		String tooLarge = "x".repeat(25 * 1024 * 1024 + 1);
+
+		assertThatExceptionOfType(KvItemsRefusedException.class)
+			.isThrownBy(() -> target.put(List.of(new PhysicalValue("a", "1", null), new PhysicalValue(".", "2", null),
+					new PhysicalValue("big", tooLarge, null))))
+			.satisfies((ex) -> {
+				assertThat(ex.refusals()).containsExactly(
+						new KvItemsRefusedException.Refusal(List.of("."), "key \".\" is \".\", which KV does not allow",
+								true),
+						new KvItemsRefusedException.Refusal(List.of("big"),
+								"value of key \"big\" is 26214401 bytes, over KV's 25 MiB limit", true));
+				assertThat(ex.notStored()).isEmpty();
+			});
+
+		assertThat(this.kv.server().findAll(putRequestedFor(urlEqualTo(BULK)))).singleElement()
+			.extracting(LoggedRequest::getBodyAsString)
+			.isEqualTo("[{\"key\":\"a\",\"value\":\"1\"}]");
+		assertThat(this.kv.snapshot()).containsOnlyKeys("a");
+	}
+
+	@Test
+	void aRequestKvRefusesAsAWholeIsReportedWithAllItsKeys() {
+		this.kv.refuse("b");
+		KvTarget target = target();
+
+		assertThatExceptionOfType(KvItemsRefusedException.class)
+			.isThrownBy(() -> target.put(List.of(new PhysicalValue("a", "1", null), new PhysicalValue("b", "2", null))))
+			.satisfies((ex) -> assertThat(ex.refusals()).singleElement().satisfies((refusal) -> {
+				assertThat(refusal.keys()).containsExactly("a", "b");
+				assertThat(refusal.reason()).startsWith("Cloudflare KV refused the write: HTTP 400, code 10001:");
+				assertThat(refusal.beforeSending()).isFalse();
+			}));
+		assertThatExceptionOfType(KvItemsRefusedException.class).isThrownBy(() -> target.delete(List.of("a", "b")))
+			.satisfies((ex) -> assertThat(ex.refusals()).singleElement()
+				.satisfies((refusal) -> assertThat(refusal.keys()).containsExactly("a", "b")));
+		assertThat(this.kv.snapshot()).isEmpty();
+	}
+
+	@Test
+	void aRefusalThatStillNamesUnsuccessfulKeysRefusesOnlyThem() {
+		this.kv.server()
+			.stubFor(putRequestedBulk().atPriority(1)
+				.willReturn(aResponse().withStatus(400)
+					.withBody("{\"success\":false,\"errors\":[{\"code\":10001,\"message\":\"Invalid value\"}],"
+							+ "\"messages\":[],\"result\":{\"successful_key_count\":2,\"unsuccessful_keys\":[\"b\"]}}")));
+
+		assertThatExceptionOfType(KvItemsRefusedException.class)
+			.isThrownBy(() -> target().put(List.of(new PhysicalValue("a", "1", null), new PhysicalValue("b", "2", null),
+					new PhysicalValue("c", "3", null))))
+			.satisfies((ex) -> {
+				assertThat(ex.refusals()).containsExactly(new KvItemsRefusedException.Refusal(List.of("b"),
+						"Cloudflare KV refused the write: HTTP 400, code 10001: Invalid value", false));
+				assertThat(ex.notStored()).isEmpty();
+			});
+	}
+
+	@Test
+	void aValueOfExactlyTwentyFiveMibIsSentAndStored() {
+		// KV refuses a value over 25 MiB (the fake as Miniflare does, with an HTTP 413
+		// that lists it); kvbatch's own check counts the same UTF-8 bytes.
+		String largest = "x".repeat(25 * 1024 * 1024);
+
+		assertThat(
+				target().put(List.of(new PhysicalValue("a", "1", null), new PhysicalValue("largest", largest, null))))
+			.isEmpty();
+
+		assertThat(this.kv.snapshot()).containsOnlyKeys("a", "largest");
+	}
+
+	@Test
+	void aRefusalForWhereTheRequestWentFailsTheCallInstead() {
+		CloudflareProperties properties = new CloudflareProperties(FakeCloudflareKv.ACCOUNT, FakeCloudflareKv.TOKEN,
+				"no-such-namespace", URI.create(this.kv.baseUrl()), Duration.ofSeconds(2), Duration.ofSeconds(5), 5,
+				Duration.ofSeconds(1), Duration.ofSeconds(4), Duration.ofMinutes(6), 1200, Duration.ofMinutes(5),
+				DataSize.ofMegabytes(100), null);
+
+		assertThatExceptionOfType(KvRejectedException.class)
+			.isThrownBy(() -> target(properties).put(List.of(new PhysicalValue("a", "1", null))))
+			.isNotInstanceOf(KvItemsRefusedException.class)
+			.withMessage("Cloudflare KV refused the write: HTTP 404, code 10013: namespace not found");
+	}
+
+	@Test
+	void bulkGetReadsPlainValuesAndValuesWithMetadata() {
+		KvTarget target = target();
+		target.put(List.of(new PhysicalValue("a", "1", LATER), new PhysicalValue("b", "{\"n\":2}", null)));
+		List<String> keys = List.of("a", "missing", "b");
+
+		List<KvTarget.StoredValue> withMetadata = target.bulkGet(keys);
+		this.kv.answerBulkGetInPlainForm();
+		List<KvTarget.StoredValue> plain = target.bulkGet(keys);
+
+		assertThat(withMetadata).containsExactly(new KvTarget.StoredValue("a", "1", LATER),
+				new KvTarget.StoredValue("b", "{\"n\":2}", null));
+		assertThat(plain).as("the plain form has no expirations")
+			.containsExactly(new KvTarget.StoredValue("a", "1", null),
+					new KvTarget.StoredValue("b", "{\"n\":2}", null));
+	}
+
+	@Test
+	void bulkGetFailsOnAnAnswerOfAnotherShapeSayingWhy() {
+		KvTarget target = target();
+		target.put(List.of(new PhysicalValue("a", "1", null), new PhysicalValue("b", "2", null)));
+		List<String> answers = List.of("[\"1\",\"2\"]", "{\"values\":{\"a\":\"1\"}}",
+				"{\"values\":{\"a\":1,\"b\":\"2\"}}", "{\"values\":{\"a\":{\"metadata\":null},\"b\":null}}",
+				"{\"values\":{\"a\":\"1\",\"b\":\"2\",\"c\":\"3\"}}",
+				"{\"values\":{\"a\":{\"value\":\"1\",\"expiration\":\"soon\"},\"b\":null}}");
+		List<String> reasons = List.of("it has no \"values\" object", "it leaves out key \"b\"",
+				"the value of key \"a\" is neither text, null, nor an object with a text \"value\"",
+				"the value of key \"a\" is neither text, null, nor an object with a text \"value\"",
+				"it holds key \"c\", which was not asked for", "the expiration of key \"a\" is not epoch seconds");
+
+		for (int i = 0; i < answers.size(); i++) {
+			var stub = this.kv.server()
+				.stubFor(WireMock.post(BULK + "/get")
+					.atPriority(1)
+					.willReturn(aResponse().withStatus(200)
+						.withBody(
+								"{\"success\":true,\"errors\":[],\"messages\":[],\"result\":" + answers.get(i) + "}")));
+
+			assertThatExceptionOfType(KvProtocolException.class).isThrownBy(() -> target.bulkGet(List.of("a", "b")))
+				.withMessageStartingWith(
+						"Cloudflare KV answered a bulk read (POST /bulk/get) in a form kvbatch does not"
+								+ " understand: " + reasons.get(i) + "; the answer began ");
+			this.kv.server().removeStub(stub);
+		}
+	}
+
+	@Test
+	void bulkGetOfValuesOverTwentyFiveMibInAllIsRefusedAsTooLarge() {
+		KvTarget target = target();
+		String tenMib = "x".repeat(10 * 1024 * 1024);
+		target.put(List.of(new PhysicalValue("a", tenMib, null), new PhysicalValue("b", tenMib, null),
+				new PhysicalValue("c", tenMib, null)));
+
+		assertThatExceptionOfType(KvAnswerTooLargeException.class)
+			.isThrownBy(() -> target.bulkGet(List.of("a", "b", "c")))
+			.withMessageContaining("HTTP 413");
+	}
+
+	@Test
+	void listFailsOnAnAnswerThatIsNotAListOfKeys() {
+		stubPage("limit=1000", "{\"keys\":[{\"name\":\"a\"}]}", "");
+
+		assertThatExceptionOfType(KvProtocolException.class).isThrownBy(() -> target().list("", null, 1000))
+			.withMessageStartingWith("Cloudflare KV answered a list (GET /keys) in a form kvbatch does not understand:"
+					+ " its result is not a list");
+	}
+
 	private MappingBuilder putRequestedBulk() {
 		return WireMock.put(BULK);
 	}
@@ -362,7 +563,7 @@ class CloudflareKvTargetTests {
 	private CloudflareProperties properties(Duration readTimeout, DataSize maxRequestSize, String token) {
 		return new CloudflareProperties(FakeCloudflareKv.ACCOUNT, token, FakeCloudflareKv.NAMESPACE,
 				URI.create(this.kv.baseUrl()), Duration.ofSeconds(2), readTimeout, 5, Duration.ofSeconds(1),
-				Duration.ofSeconds(4), Duration.ofMinutes(6), 1200, Duration.ofMinutes(5), maxRequestSize);
+				Duration.ofSeconds(4), Duration.ofMinutes(6), 1200, Duration.ofMinutes(5), maxRequestSize, null);
 	}
 
 	private KvTarget target() {

@@ -107,6 +107,36 @@ class CloudflarePropertiesTests {
 					+ " Cloudflare's API tokens have 40: paste the whole token");
 	}
 
+	@Test
+	void aNamespaceUrlNeedsNoAccountNorNamespaceAndIsUsedAsGiven() {
+		CloudflareProperties properties = bind(Map.of("CLOUDFLARE_API_TOKEN", TOKEN, "KVBATCH_CLOUDFLARE_NAMESPACE_URL",
+				"http://127.0.0.1:8787/cdn-cgi/local/explorer/api/storage/kv/namespaces/ns1/"));
+
+		properties.requireComplete();
+
+		assertThat(CloudflareClient.namespaceUrl(properties))
+			.isEqualTo("http://127.0.0.1:8787/cdn-cgi/local/explorer/api/storage/kv/namespaces/ns1");
+	}
+
+	@Test
+	void withoutANamespaceUrlTheUrlIsCloudflaresLayout() {
+		CloudflareProperties properties = bind(
+				Map.of("CLOUDFLARE_ACCOUNT_ID", "acc", "CLOUDFLARE_API_TOKEN", TOKEN, "KVBATCH_CLOUDFLARE_NAMESPACE_ID",
+						"ns 1", "KVBATCH_CLOUDFLARE_BASE_URL", "http://localhost:1/client/v4/"));
+
+		assertThat(CloudflareClient.namespaceUrl(properties))
+			.isEqualTo("http://localhost:1/client/v4/accounts/acc/storage/kv/namespaces/ns%201");
+	}
+
+	@Test
+	void aNamespaceUrlMustBeAnHttpUrl() {
+		CloudflareProperties properties = bind(
+				Map.of("CLOUDFLARE_API_TOKEN", TOKEN, "KVBATCH_CLOUDFLARE_NAMESPACE_URL", "file:///tmp/ns"));
+
+		assertThatExceptionOfType(ConfigurationException.class).isThrownBy(properties::requireComplete)
+			.withMessage("kvbatch.cloudflare.namespace-url must be an http or https URL, was \"file:///tmp/ns\"");
+	}
+
 	/**
 	 * Binds the properties as the application does (with its application.properties),
 	 * from these environment variables alone.
