@@ -191,14 +191,16 @@ class MistakesTests {
 
 	@Test
 	void aRefusalARestartWouldRepeatDoesNotSayRestartWith(CapturedOutput output) throws IOException {
-		refuseEveryRequestWith(400);
+		// A refusal of the request itself, not of its items (those are set aside as dead
+		// letters): a restart sends the same request again.
+		refuseEveryRequestWith(400, 7003, "No route for the URI");
 		stageOneRecord(output);
 
 		Run run = run(output, cloudflare("run", "compress"));
 
 		assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.FAILED);
 		assertThat(run.errLines()).containsExactly(
-				"kvbatch: Cloudflare KV refused the write: HTTP 400, code 10000: Something is wrong",
+				"kvbatch: Cloudflare KV refused the write: HTTP 400, code 7003: No route for the URI",
 				"kvbatch: a restart sends the same request again: fix what the target refused, then restart:"
 						+ " kvbatch restart 1");
 	}
@@ -221,11 +223,15 @@ class MistakesTests {
 
 	private void refuseEveryRequestWith(int status) {
 		String message = (status == 401 || status == 403) ? "Authentication error" : "Something is wrong";
+		refuseEveryRequestWith(status, 10000, message);
+	}
+
+	private void refuseEveryRequestWith(int status, int code, String message) {
 		this.kv = FakeCloudflareKv.startServer();
 		this.kv.server()
 			.stubFor(WireMock.any(WireMock.urlPathMatching(".*"))
 				.atPriority(1)
-				.willReturn(aResponse().withStatus(status).withBody(FakeCloudflareKv.errorBody(10000, message))));
+				.willReturn(aResponse().withStatus(status).withBody(FakeCloudflareKv.errorBody(code, message))));
 	}
 
 	private void stageOneRecord(CapturedOutput output) throws IOException {
