@@ -1,23 +1,48 @@
 package dev.kvbatch.stage;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The {@code kvbatch stage} use case: validate staging input and write it to the spool
  * folder, without a database, so that a producer never waits for a running job.
  * <p>
  * All lines of one run go into one spool file, committed atomically at the end: a run
- * that fails or dies half-way stages nothing. Idempotency ids are not deduplicated here;
- * the {@code ingest} step does that against the database. Memory does not grow with the
- * number of lines.
+ * that fails or dies half-way stages nothing. It works in two passes:
+ * <ol>
+ * <li>every line is read, validated and written to the spool file's {@code .tmp}; records
+ * with an {@code id} or a {@code {seq}} key are written with room for their final key,
+ * and noted in a scratch file. No lock is held, however slowly the input comes;</li>
+ * <li>then, holding the {@link IdempotencyIndex idempotency index} and the
+ * {@link SeqAllocator sequence} for this pass only, the noted records are resolved in
+ * input order ({@link Resolver}): a retry of a staged record is blanked out of the file
+ * and reported with the key it got the first time, a record whose id was staged with a
+ * different record is refused, a fresh one gets its {@code {seq}} value patched in and
+ * its id recorded; then the file is committed and its ids count as staged.</li>
+ * </ol>
+ * Memory does not grow with the number of lines.
  * <p>
- * Thread-safe: concurrent runs write separate spool files.
+ * Thread-safe: concurrent runs write separate spool files, and their second passes take
+ * turns.
  */
 public final class Stager {
 
@@ -27,15 +52,31 @@ public final class Stager {
 
 	private final Clock clock;
 
+	private final IdempotencyIndex index;
+
+	private final SeqAllocator seq;
+
+	private final JsonMapper mapper;
+
+	private final Resolver resolver;
+
 	/**
 	 * @param validator checks and normalises the lines
 	 * @param writer writes the spool file
 	 * @param clock gives the staging time
+	 * @param index tells retries from fresh records
+	 * @param seq gives {@code {seq}} its values
+	 * @param mapper reads a {@code {seq}} record's value back for its key policy
 	 */
-	public Stager(RecordValidator validator, SpoolWriter writer, Clock clock) {
+	public Stager(RecordValidator validator, SpoolWriter writer, Clock clock, IdempotencyIndex index, SeqAllocator seq,
+			JsonMapper mapper) {
 		this.validator = validator;
 		this.writer = writer;
 		this.clock = clock;
+		this.index = index;
+		this.seq = seq;
+		this.mapper = mapper;
+		this.resolver = new Resolver(validator);
 	}
 
 	/**
@@ -44,12 +85,14 @@ public final class Stager {
 	 * All records of a run share one staging time, read once at the start, so records
 	 * without {@code at} keep their input order even if the clock steps back.
 	 * @param sources the inputs; each is read to its end and not closed
-	 * @param assignedKeyPrinter receives {@code a{seq} -> a15} for each accepted key that
-	 * held {@code {seq}}, as the line is accepted; if the run then fails, those keys were
-	 * not staged (and their values are not reused)
-	 * @param rejectionPrinter receives each rejection as it happens; rejections are also
-	 * written to the spool file as dead letters
-	 * @return the counts and the committed spool file (none when no line was read)
+	 * @param assignedKeyPrinter receives {@code a{seq} -> a15} for each staged record
+	 * whose key held {@code {seq}}, and {@code a{seq} -> a07 (already staged)} for each
+	 * retry of a staged record (with its key as written on the left), in input order,
+	 * once the spool file is committed
+	 * @param rejectionPrinter receives each rejection; rejections are also written to the
+	 * spool file as dead letters
+	 * @return the counts and the committed spool file (none when nothing was left to
+	 * stage)
 	 * @throws IOException if a source cannot be read or the spool file cannot be written;
 	 * nothing is committed then
 	 */
@@ -57,16 +100,23 @@ public final class Stager {
 			Consumer<Rejection> rejectionPrinter) throws IOException {
 		Instant stagingTime = this.clock.instant();
 		long[] counts = new long[2];
-		try (SpoolWriter.Batch batch = this.writer.open()) {
+		try (SpoolWriter.Batch batch = this.writer.open();
+				DeferredLines deferred = new DeferredLines(scratch(batch, ".deferred.tmp"))) {
+			List<String> names = new ArrayList<>();
 			for (Source source : sources) {
+				int index = names.size();
+				names.add(source.name());
 				LineReader.forEach(source.in(), 0, (line) -> {
 					LineResult result = this.validator.validate(source.name(), line, stagingTime);
 					if (result instanceof LineResult.Accepted accepted) {
-						batch.append(accepted.record());
-						counts[0]++;
-						if (accepted.keyTemplate() != null) {
-							assignedKeyPrinter.accept(accepted.keyTemplate() + " -> " + accepted.record().key());
+						if (accepted.unresolved()) {
+							deferred.add(batch.appendDeferred(accepted.record(), accepted.keyTemplate() != null),
+									accepted, index, line.number());
 						}
+						else {
+							batch.append(accepted.record());
+						}
+						counts[0]++;
 					}
 					else if (result instanceof LineResult.Rejected rejected) {
 						batch.append(rejected.rejection());
@@ -76,10 +126,169 @@ public final class Stager {
 				});
 			}
 			if (batch.lines() == 0) {
-				return new StageSummary(0, 0, null);
+				return new StageSummary(0, 0, 0, null);
 			}
-			return new StageSummary(counts[0], counts[1], batch.commit());
+			if (deferred.count() == 0) {
+				return new StageSummary(counts[0], counts[1], 0, batch.commit());
+			}
+			try (Output output = new Output(scratch(batch, ".out.tmp"))) {
+				StageSummary summary = resolveAndCommit(batch, deferred, names, counts, output);
+				output.replay(assignedKeyPrinter, rejectionPrinter);
+				return summary;
+			}
 		}
+	}
+
+	/**
+	 * The second pass, holding the index (when a record has an id) and the sequence (when
+	 * a key has {@code {seq}}) until the file is committed.
+	 */
+	private StageSummary resolveAndCommit(SpoolWriter.Batch batch, DeferredLines deferred, List<String> names,
+			long[] counts, Output output) throws IOException {
+		batch.flush();
+		long accepted = counts[0];
+		long rejected = counts[1];
+		long duplicates = 0;
+		try (IdempotencyIndex.Session session = (deferred.withId() > 0)
+				? this.index.open(new IdempotencyIndex.Owner.Run(batch.owner(), batch.name())) : null;
+				SeqAllocator.Lease lease = (deferred.withSeq() > 0) ? this.seq.lease(deferred.withSeq()) : null) {
+			DeferredLines.Reader reader = deferred.reader();
+			for (DeferredLines.Entry entry = reader.next(); entry != null; entry = reader.next()) {
+				DeferredLines.Entry line = entry;
+				Resolver.Outcome outcome = this.resolver.resolve(session, lease,
+						new Resolver.Item(names.get(line.source()), line.number(), line.op(), line.key(), line.hasSeq(),
+								line.id(), line.fingerprint(), null, line.at(), () -> value(batch, line),
+								() -> Text.cut(read(batch, line), RecordValidator.MAX_RAW_CHARS)));
+				if (outcome instanceof Resolver.Outcome.Fresh fresh) {
+					if (line.hasSeq()) {
+						batch.resolveKey(line.line(), fresh.seq());
+						output.key(line.key() + " -> " + fresh.key());
+					}
+				}
+				else if (outcome instanceof Resolver.Outcome.Retry retry) {
+					batch.blank(line.line());
+					output.key(line.key() + " -> " + retry.key() + " (already staged)");
+					accepted--;
+					duplicates++;
+				}
+				else if (outcome instanceof Resolver.Outcome.Refused refused) {
+					batch.blank(line.line());
+					batch.append(refused.rejection());
+					output.rejection(refused.rejection());
+					accepted--;
+					rejected++;
+				}
+			}
+			if (batch.lines() == 0) {
+				// Nothing but retries: no file, and nothing for the index to record.
+				return new StageSummary(0, rejected, duplicates, null);
+			}
+			if (session != null) {
+				session.prepareCommit();
+			}
+			Path file = batch.commit();
+			if (session != null) {
+				session.committed();
+			}
+			return new StageSummary(accepted, rejected, duplicates, file);
+		}
+	}
+
+	private @Nullable JsonNode value(SpoolWriter.Batch batch, DeferredLines.Entry line) {
+		if (line.op() != Op.PUT) {
+			return null;
+		}
+		try {
+			return this.mapper.readTree(read(batch, line)).get("value");
+		}
+		catch (JacksonException ex) {
+			throw new IllegalStateException("kvbatch cannot read back the line it just wrote", ex);
+		}
+	}
+
+	private static String read(SpoolWriter.Batch batch, DeferredLines.Entry line) {
+		try {
+			return batch.read(line.line());
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
+	private static Path scratch(SpoolWriter.Batch batch, String suffix) {
+		String name = batch.name();
+		return batch.tmpFile().resolveSibling(name.substring(0, name.length() - SpoolWriter.SUFFIX.length()) + suffix);
+	}
+
+	/**
+	 * What the second pass has to say, kept in a scratch file and said only once the
+	 * locks are released: a producer that reads the output slowly must not hold up other
+	 * stage runs.
+	 */
+	private static final class Output implements Closeable {
+
+		private static final int KEY = 0;
+
+		private static final int REJECTION = 1;
+
+		private final Path file;
+
+		private final FileChannel channel;
+
+		private final DataOutputStream out;
+
+		Output(Path file) throws IOException {
+			this.file = file;
+			this.channel = SpoolWriter.openScratch(file);
+			this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(this.channel)));
+		}
+
+		void key(String line) throws IOException {
+			this.out.writeByte(KEY);
+			this.out.writeUTF(line);
+		}
+
+		void rejection(Rejection rejection) throws IOException {
+			this.out.writeByte(REJECTION);
+			this.out.writeUTF(rejection.source());
+			this.out.writeLong(rejection.line());
+			this.out.writeBoolean(rejection.field() != null);
+			if (rejection.field() != null) {
+				this.out.writeUTF(rejection.field());
+			}
+			this.out.writeUTF(Text.cut(rejection.reason(), 4000));
+			this.out.writeUTF(rejection.raw());
+		}
+
+		void replay(Consumer<String> keys, Consumer<Rejection> rejections) throws IOException {
+			this.out.flush();
+			this.channel.position(0);
+			DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(this.channel)));
+			while (true) {
+				int type;
+				try {
+					type = in.readByte();
+				}
+				catch (EOFException ex) {
+					return;
+				}
+				if (type == KEY) {
+					keys.accept(in.readUTF());
+				}
+				else {
+					String source = in.readUTF();
+					long line = in.readLong();
+					String field = in.readBoolean() ? in.readUTF() : null;
+					rejections.accept(new Rejection(source, line, field, in.readUTF(), in.readUTF()));
+				}
+			}
+		}
+
+		@Override
+		public void close() throws IOException {
+			SpoolWriter.dropScratch(this.file, this.channel);
+		}
+
 	}
 
 	/**
@@ -92,6 +301,11 @@ public final class Stager {
 
 		/** The name that stands for standard input. */
 		public static final String STDIN = "-";
+
+		/** Standard input. */
+		public static Source stdin() {
+			return new Source(STDIN, System.in);
+		}
 
 	}
 

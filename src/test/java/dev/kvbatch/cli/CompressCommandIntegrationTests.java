@@ -82,20 +82,27 @@ class CompressCommandIntegrationTests {
 	}
 
 	@Test
-	void dropsRecordsWhoseIdempotencyIdWasAlreadyStaged() throws IOException {
+	void stagesARetryOnceAndRefusesAnotherRecordWithAStagedId() throws IOException {
 		CliRun cli = new CliRun(this.dataDir);
-		stage(cli,
-				"{\"op\":\"put\",\"key\":\"webhook-delivery:d1\",\"value\":1,\"id\":\"evt-1\",\"at\":\"2026-11-20T10:00:00Z\"}");
+		String first = "{\"op\":\"put\",\"key\":\"webhook-delivery:d1\",\"value\":1,\"id\":\"evt-1\",\"at\":\"2026-11-20T10:00:00Z\"}";
+		stage(cli, first);
 		cli.run("run", "compress");
-		stage(cli, """
+
+		CliRun.Result staged = stage(cli, first + """
+
 				{"op":"put","key":"webhook-delivery:d1","value":99,"id":"evt-1","at":"2026-11-20T10:00:00Z"}
 				{"op":"put","key":"webhook-delivery:d2","value":2,"id":"evt-2","at":"2026-11-20T11:00:00Z"}
 				{"op":"put","key":"webhook-delivery:d3","value":3,"id":"evt-2","at":"2026-11-20T11:00:00Z"}
 				""");
-
 		CliRun.Result run = cli.run("run", "compress");
 
-		assertThat(run.out()).contains("duplicates 2");
+		assertThat(staged.out()).contains("webhook-delivery:d1 -> webhook-delivery:d1 (already staged)")
+			.contains("staged 1, rejected 2, duplicates 1");
+		assertThat(staged.err()).contains(":2: field id: already staged with a different record",
+				":4: field id: already staged with a different record");
+		assertThat(run.out()).contains("ingest   read 3, written 1, rejected 2");
+		assertThat(TableRows.deadLetters(this.dataDir)).hasSize(2)
+			.allSatisfy((letter) -> assertThat(letter).contains(" id: already staged with a different record"));
 		assertThat(cli.run("kv", "get", "webhook-batch:2026-11-20").out().trim()).isEqualTo("{\"d1\":1,\"d2\":2}");
 	}
 

@@ -81,9 +81,10 @@ class IngestIntegrationTests {
 		Path spool = Files.createDirectories(dataDir.resolve("spool"));
 		List<String> a = new ArrayList<>();
 		for (int i = 0; i < 20; i++) {
+			// Lines 19 and 20 retry lines 1 and 2.
 			a.add((i == 6) ? "{\"op\":\"put\",\"key\":\"\",\"value\":1}"
-					: "{\"op\":\"put\",\"key\":\"album-%02d\",\"value\":{\"n\":%d},\"id\":\"evt-%d\"}".formatted(i, i,
-							i % 18));
+					: "{\"op\":\"put\",\"key\":\"album-%02d\",\"value\":{\"n\":%d},\"id\":\"evt-%d\"}".formatted(i % 18,
+							i % 18, i % 18));
 		}
 		Files.write(spool.resolve("a.jsonl"), a);
 		List<String> b = new ArrayList<>();
