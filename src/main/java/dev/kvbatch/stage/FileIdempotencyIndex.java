@@ -119,7 +119,9 @@ public final class FileIdempotencyIndex implements IdempotencyIndex {
 					byte state = table.state(slot);
 					if ((state == IdTable.OCCUPIED || state == IdTable.VOID) && table.read(slot).time() < cutoff) {
 						table.setState(slot, IdTable.TOMBSTONE);
-						removed++;
+						if (++removed == max) {
+							end = slot + 1;
+						}
 					}
 				}
 				table.force();

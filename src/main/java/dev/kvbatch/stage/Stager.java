@@ -60,6 +60,8 @@ public final class Stager {
 
 	private final Resolver resolver;
 
+	private final Checkpoint checkpoint;
+
 	/**
 	 * @param validator checks and normalises the lines
 	 * @param writer writes the spool file
@@ -70,6 +72,13 @@ public final class Stager {
 	 */
 	public Stager(RecordValidator validator, SpoolWriter writer, Clock clock, IdempotencyIndex index, SeqAllocator seq,
 			JsonMapper mapper) {
+		this(validator, writer, clock, index, seq, mapper, Checkpoint.NONE);
+	}
+
+	/** A stage run that reports the steps of its second pass, for tests that kill it. */
+	Stager(RecordValidator validator, SpoolWriter writer, Clock clock, IdempotencyIndex index, SeqAllocator seq,
+			JsonMapper mapper, Checkpoint checkpoint) {
+		this.checkpoint = checkpoint;
 		this.validator = validator;
 		this.writer = writer;
 		this.clock = clock;
@@ -164,6 +173,7 @@ public final class Stager {
 						batch.resolveKey(line.line(), fresh.seq());
 						output.key(line.key() + " -> " + fresh.key());
 					}
+					this.checkpoint.reached(Checkpoint.RESOLVED);
 				}
 				else if (outcome instanceof Resolver.Outcome.Retry retry) {
 					batch.blank(line.line());
@@ -186,10 +196,13 @@ public final class Stager {
 			if (session != null) {
 				session.prepareCommit();
 			}
+			this.checkpoint.reached(Checkpoint.PREPARED);
 			Path file = batch.commit();
+			this.checkpoint.reached(Checkpoint.RENAMED);
 			if (session != null) {
 				session.committed();
 			}
+			this.checkpoint.reached(Checkpoint.COMMITTED);
 			return new StageSummary(accepted, rejected, duplicates, file);
 		}
 	}
@@ -288,6 +301,31 @@ public final class Stager {
 		public void close() throws IOException {
 			SpoolWriter.dropScratch(this.file, this.channel);
 		}
+
+	}
+
+	/**
+	 * The steps of the second pass, between giving a record its key and committing it.
+	 */
+	@FunctionalInterface
+	interface Checkpoint {
+
+		/** A fresh record got its key (and its id was recorded). */
+		String RESOLVED = "resolved";
+
+		/** Everything recorded in the index is durable. */
+		String PREPARED = "prepared";
+
+		/** The spool file is renamed into place. */
+		String RENAMED = "renamed";
+
+		/** The index counts the run's ids as staged. */
+		String COMMITTED = "committed";
+
+		Checkpoint NONE = (point) -> {
+		};
+
+		void reached(String point) throws IOException;
 
 	}
 
