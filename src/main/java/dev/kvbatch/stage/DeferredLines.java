@@ -1,14 +1,10 @@
 package dev.kvbatch.stage;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.Closeable;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 
@@ -16,9 +12,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The records of a stage run that still need resolving, kept in a scratch file beside the
- * spool file (where each one's line is, its id key, fingerprint and key template), so
- * that memory does not grow with them. Written while the input is read, then read back
- * once, in order. Not thread-safe.
+ * spool file (where each one's line is, its id key, fingerprint and, for a {@code {seq}}
+ * key, the template), so that memory does not grow with them. Written while the input is
+ * read, then read back once, in order, into one reused {@link Entry}: the second pass
+ * allocates nothing per record. Not thread-safe.
  */
 final class DeferredLines implements Closeable {
 
@@ -26,11 +23,16 @@ final class DeferredLines implements Closeable {
 
 	private static final int HAS_ID = 2;
 
+	private static final int BUFFER_BYTES = 64 * 1024;
+
+	/** The most one record takes: the fixed fields and a 512-byte template. */
+	private static final int MAX_RECORD_BYTES = 128 + 3 * 512;
+
 	private final Path file;
 
 	private final FileChannel channel;
 
-	private final DataOutputStream out;
+	private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
 
 	private long count;
 
@@ -41,29 +43,39 @@ final class DeferredLines implements Closeable {
 	DeferredLines(Path file) throws IOException {
 		this.file = file;
 		this.channel = SpoolWriter.openScratch(file);
-		this.out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(this.channel), 64 * 1024));
 	}
 
 	/** Keep one record. */
 	void add(SpoolWriter.Deferred line, LineResult.Accepted accepted, int source, long number) throws IOException {
+		if (this.buffer.remaining() < MAX_RECORD_BYTES) {
+			flush();
+		}
 		IdKey id = accepted.idKey();
 		boolean hasSeq = accepted.keyTemplate() != null;
-		this.out.writeLong(line.offset());
-		this.out.writeLong(line.length());
-		this.out.writeLong(line.keyOffset());
-		this.out.writeLong(line.keyLength());
-		this.out.writeLong(line.keySpan());
-		this.out.writeByte((hasSeq ? HAS_SEQ : 0) | ((id != null) ? HAS_ID : 0));
+		ByteBuffer out = this.buffer;
+		out.putLong(line.offset());
+		out.putInt((int) line.length());
+		out.putLong(line.keyOffset());
+		out.putInt((int) line.keyLength());
+		out.putInt((int) line.keySpan());
+		out.put((byte) ((hasSeq ? HAS_SEQ : 0) | ((id != null) ? HAS_ID : 0)));
 		if (id != null) {
-			this.out.writeLong(id.high());
-			this.out.writeInt(id.low());
-			this.out.writeLong(accepted.fingerprint());
+			out.putLong(id.high());
+			out.putInt(id.low());
+			out.putLong(accepted.fingerprint());
 		}
-		this.out.writeInt(source);
-		this.out.writeLong(number);
-		this.out.writeByte(accepted.record().op().ordinal());
-		this.out.writeLong(accepted.record().at().toEpochMilli());
-		this.out.writeUTF(accepted.record().key());
+		out.putInt(source);
+		out.putLong(number);
+		if (hasSeq) {
+			// Only a {seq} key's final checks need these; another key is read back from
+			// the spool file in the rare case that it is printed (a retry).
+			byte[] template = accepted.record().key().getBytes(StandardCharsets.UTF_8);
+			out.put((byte) accepted.record().op().ordinal());
+			out.putLong(accepted.record().at().getEpochSecond());
+			out.putInt(accepted.record().at().getNano());
+			out.putShort((short) template.length);
+			out.put(template);
+		}
 		this.count++;
 		this.withSeq += hasSeq ? 1 : 0;
 		this.withId += (id != null) ? 1 : 0;
@@ -85,10 +97,16 @@ final class DeferredLines implements Closeable {
 
 	/** Read the records back, in the order they were added. */
 	Reader reader() throws IOException {
-		this.out.flush();
-		this.channel.position(0);
-		return new Reader(
-				new DataInputStream(new BufferedInputStream(Channels.newInputStream(this.channel), 64 * 1024)));
+		flush();
+		return new Reader();
+	}
+
+	private void flush() throws IOException {
+		this.buffer.flip();
+		while (this.buffer.hasRemaining()) {
+			this.channel.write(this.buffer);
+		}
+		this.buffer.clear();
 	}
 
 	@Override
@@ -96,55 +114,99 @@ final class DeferredLines implements Closeable {
 		SpoolWriter.dropScratch(this.file, this.channel);
 	}
 
-	/**
-	 * One record to resolve.
-	 *
-	 * @param line where it is in the spool file
-	 * @param hasSeq whether its key holds {@code {seq}}
-	 * @param id its id's key, or {@code null}
-	 * @param fingerprint its fingerprint
-	 * @param source which input it came from
-	 * @param number its line in that input
-	 * @param op put or delete
-	 * @param at its event time
-	 * @param key its key as written
-	 */
-	record Entry(SpoolWriter.Deferred line, boolean hasSeq, @Nullable IdKey id, long fingerprint, int source,
-			long number, Op op, Instant at, String key) {
+	/** One record to resolve; the reader fills the same instance with each. */
+	static final class Entry {
+
+		long offset;
+
+		long length;
+
+		long keyOffset;
+
+		long keyLength;
+
+		long keySpan;
+
+		boolean hasSeq;
+
+		@Nullable IdKey id;
+
+		long fingerprint;
+
+		int source;
+
+		long number;
+
+		@Nullable Op op;
+
+		@Nullable Instant at;
+
+		@Nullable String template;
+
+		SpoolWriter.Deferred line() {
+			return new SpoolWriter.Deferred(this.offset, this.length, this.keyOffset, this.keyLength, this.keySpan);
+		}
+
 	}
 
 	/** Reads the records back. */
-	static final class Reader {
+	final class Reader {
 
-		private final DataInputStream in;
+		private final ByteBuffer in = ByteBuffer.allocate(BUFFER_BYTES);
 
-		private Reader(DataInputStream in) {
-			this.in = in;
+		private long position;
+
+		private long left = DeferredLines.this.count;
+
+		private Reader() {
+			this.in.limit(0);
 		}
 
-		/** The next record, or {@code null} after the last. */
-		@Nullable Entry next() throws IOException {
-			long offset;
-			try {
-				offset = this.in.readLong();
+		/** Fill {@code entry} with the next record; false after the last. */
+		boolean next(Entry entry) throws IOException {
+			if (this.left == 0) {
+				return false;
 			}
-			catch (EOFException ex) {
-				return null;
+			if (this.in.remaining() < MAX_RECORD_BYTES) {
+				this.in.compact();
+				int read;
+				while (this.in.hasRemaining() && (read = DeferredLines.this.channel.read(this.in, this.position)) > 0) {
+					this.position += read;
+				}
+				this.in.flip();
 			}
-			SpoolWriter.Deferred line = new SpoolWriter.Deferred(offset, this.in.readLong(), this.in.readLong(),
-					this.in.readLong(), this.in.readLong());
-			int flags = this.in.readByte();
-			IdKey id = null;
-			long fingerprint = LineResult.ANY_RECORD;
+			this.left--;
+			ByteBuffer in = this.in;
+			entry.offset = in.getLong();
+			entry.length = in.getInt();
+			entry.keyOffset = in.getLong();
+			entry.keyLength = in.getInt();
+			entry.keySpan = in.getInt();
+			int flags = in.get();
+			entry.hasSeq = (flags & HAS_SEQ) != 0;
 			if ((flags & HAS_ID) != 0) {
-				id = new IdKey(this.in.readLong(), this.in.readInt());
-				fingerprint = this.in.readLong();
+				entry.id = new IdKey(in.getLong(), in.getInt());
+				entry.fingerprint = in.getLong();
 			}
-			int source = this.in.readInt();
-			long number = this.in.readLong();
-			Op op = Op.values()[this.in.readByte()];
-			Instant at = Instant.ofEpochMilli(this.in.readLong());
-			return new Entry(line, (flags & HAS_SEQ) != 0, id, fingerprint, source, number, op, at, this.in.readUTF());
+			else {
+				entry.id = null;
+				entry.fingerprint = LineResult.ANY_RECORD;
+			}
+			entry.source = in.getInt();
+			entry.number = in.getLong();
+			if (entry.hasSeq) {
+				entry.op = Op.values()[in.get()];
+				entry.at = Instant.ofEpochSecond(in.getLong(), in.getInt());
+				byte[] template = new byte[in.getShort() & 0xffff];
+				in.get(template);
+				entry.template = new String(template, StandardCharsets.UTF_8);
+			}
+			else {
+				entry.op = null;
+				entry.at = null;
+				entry.template = null;
+			}
+			return true;
 		}
 
 	}

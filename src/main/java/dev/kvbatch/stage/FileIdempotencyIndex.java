@@ -288,17 +288,28 @@ public final class FileIdempotencyIndex implements IdempotencyIndex {
 
 		private boolean closed;
 
+		/** The entries of one session all carry the time it started. */
+		private final long time;
+
+		/** The last key found, and where: a record() that follows reuses the probe. */
+		private @Nullable IdKey lastKey;
+
+		private long lastSlot;
+
 		FileSession(Held held, Owner owner) throws IOException {
 			this.held = held;
 			this.owner = owner;
 			this.table = held.table();
+			this.time = FileIdempotencyIndex.this.clock.instant().getEpochSecond();
 		}
 
 		@Override
 		public Lookup find(IdKey id, long fingerprint, long line) {
 			long slot = this.table.find(id);
+			this.lastKey = id;
+			this.lastSlot = slot;
 			if (slot < 0) {
-				return new Lookup.Fresh(null);
+				return Lookup.Fresh.NEW;
 			}
 			IdTable.Slot found = this.table.read(slot);
 			if (found.state() == IdTable.VOID) {
@@ -318,18 +329,54 @@ public final class FileIdempotencyIndex implements IdempotencyIndex {
 
 		@Override
 		public void record(IdKey id, long fingerprint, long line, @Nullable Long seq) throws IOException {
-			long slot = this.table.find(id);
+			long slot = id.equals(this.lastKey) ? this.lastSlot : this.table.find(id);
+			this.lastKey = null;
 			if (slot < 0 && this.table.full()) {
 				this.table = this.table.rebuild();
 				this.held.replace(this.table);
 				slot = this.table.find(id);
 			}
 			long at = (slot >= 0) ? slot : -1 - slot;
-			this.table.write(at,
-					new IdTable.Slot(id, FileIdempotencyIndex.this.clock.instant().getEpochSecond(), fingerprint,
-							(seq != null) ? seq : 0, this.owner.token(),
-							(this.owner instanceof Owner.DroppedFile) ? line : 0, IdTable.OCCUPIED));
+			this.table.write(at, new IdTable.Slot(id, this.time, fingerprint, (seq != null) ? seq : 0,
+					this.owner.token(), (this.owner instanceof Owner.DroppedFile) ? line : 0, IdTable.OCCUPIED));
 			this.written = true;
+		}
+
+		@Override
+		public Lookup[] resolveAll(IdKey[] ids, long[] fingerprints) throws IOException {
+			int n = ids.length;
+			if (n >= (1 << 24)) {
+				throw new IllegalArgumentException("at most 16,777,215 ids at once, got " + n);
+			}
+			if (this.table.full(n)) {
+				expect(n);
+			}
+			// Visited by home slot, ties in call order: the table is read and written in
+			// one sweep instead of at random, and repeats of an id keep their order.
+			long[] order = new long[n];
+			for (int i = 0; i < n; i++) {
+				order[i] = (this.table.home(ids[i]) << 24) | i;
+			}
+			java.util.Arrays.sort(order);
+			Lookup[] lookups = new Lookup[n];
+			for (long visit : order) {
+				int i = (int) (visit & ((1 << 24) - 1));
+				Lookup lookup = find(ids[i], fingerprints[i], 0);
+				if (lookup instanceof Lookup.Fresh) {
+					record(ids[i], fingerprints[i], 0, null);
+				}
+				lookups[i] = lookup;
+			}
+			return lookups;
+		}
+
+		@Override
+		public void expect(long ids) throws IOException {
+			if (this.table.full(ids)) {
+				this.table = this.table.rebuildFor(ids);
+				this.held.replace(this.table);
+				this.lastKey = null;
+			}
 		}
 
 		@Override

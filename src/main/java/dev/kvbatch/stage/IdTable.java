@@ -108,6 +108,10 @@ final class IdTable implements Closeable {
 
 	private final int chunkSlots;
 
+	private final int chunkShift;
+
+	private final long chunkMask;
+
 	private final BitSet dirty = new BitSet();
 
 	private boolean headerDirty;
@@ -129,6 +133,8 @@ final class IdTable implements Closeable {
 		}
 		this.mask = this.capacity - 1;
 		this.chunkSlots = (int) Math.min(CHUNK_SLOTS, this.capacity);
+		this.chunkShift = Integer.numberOfTrailingZeros(this.chunkSlots);
+		this.chunkMask = this.chunkSlots - 1;
 		this.chunks = new MappedByteBuffer[(int) (this.capacity / this.chunkSlots)];
 		for (int i = 0; i < this.chunks.length; i++) {
 			this.chunks[i] = channel.map(FileChannel.MapMode.READ_WRITE,
@@ -246,13 +252,18 @@ final class IdTable implements Closeable {
 		this.header.force();
 	}
 
+	/** The slot a key's probe starts at. */
+	long home(IdKey key) {
+		return key.high() & this.mask;
+	}
+
 	/**
 	 * The slot that holds {@code key} (occupied or void), or {@code -1 - slot} for the
 	 * slot a new entry for it goes to (the first tombstone on its probe path, else the
 	 * empty slot that ends it).
 	 */
 	long find(IdKey key) {
-		long slot = key.high() & this.mask;
+		long slot = home(key);
 		long tombstone = -1;
 		for (long probed = 0; probed < this.capacity; probed++) {
 			byte state = state(slot);
@@ -276,7 +287,12 @@ final class IdTable implements Closeable {
 
 	/** Whether one more entry would take the table past its load limit. */
 	boolean full() {
-		return used() + 1 > this.capacity * MAX_LOAD;
+		return full(1);
+	}
+
+	/** Whether {@code more} entries would take the table past its load limit. */
+	boolean full(long more) {
+		return used() + more > this.capacity * MAX_LOAD;
 	}
 
 	Slot read(long slot) {
@@ -347,9 +363,27 @@ final class IdTable implements Closeable {
 	 * @return the new table; this one is closed
 	 */
 	IdTable rebuild() throws IOException {
+		return rebuild(1);
+	}
+
+	/**
+	 * Rebuild with room for {@code more} entries besides the live ones, filling the new
+	 * table to its load limit at most: for a session that knows how many it will add, so
+	 * the table that is forced at its end is as small as it can be.
+	 * @see #rebuild()
+	 */
+	IdTable rebuildFor(long more) throws IOException {
+		return rebuild(more, MAX_LOAD);
+	}
+
+	private IdTable rebuild(long more) throws IOException {
+		return rebuild(more, REBUILT_LOAD);
+	}
+
+	private IdTable rebuild(long more, double load) throws IOException {
 		long live = live();
 		long capacity = MIN_CAPACITY;
-		while (capacity * REBUILT_LOAD < live + 1) {
+		while (capacity * load < live + more) {
 			capacity <<= 1;
 		}
 		force();
@@ -382,15 +416,15 @@ final class IdTable implements Closeable {
 	}
 
 	private MappedByteBuffer buffer(long slot) {
-		return this.chunks[(int) (slot / this.chunkSlots)];
+		return this.chunks[(int) (slot >>> this.chunkShift)];
 	}
 
 	private int offset(long slot) {
-		return (int) (slot % this.chunkSlots) * SLOT_BYTES;
+		return (int) (slot & this.chunkMask) * SLOT_BYTES;
 	}
 
 	private void markDirty(long slot) {
-		this.dirty.set((int) (slot / this.chunkSlots));
+		this.dirty.set((int) (slot >>> this.chunkShift));
 	}
 
 	private void count(int field, long delta) {

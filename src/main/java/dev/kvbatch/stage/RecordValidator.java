@@ -404,19 +404,19 @@ public final class RecordValidator {
 		 * as the staging time it becomes).
 		 */
 		private long fingerprint(Op op, String template, @Nullable String valueJson, Kind kind) {
-			StringBuilder content = new StringBuilder().append(op)
-				.append('\0')
-				.append(template)
-				.append('\0')
-				.append(valueJson)
-				.append('\0');
-			for (String name : List.of("ttl", "expiration")) {
-				JsonNode node = optional(name);
-				content.append((node != null) ? node.asLong() : "-").append('\0');
+			Fingerprint fingerprint = new Fingerprint().add(op.ordinal()).add(template).add(valueJson);
+			JsonNode ttl = optional("ttl");
+			JsonNode expiration = optional("expiration");
+			fingerprint.add((ttl != null) ? 1 : 0).add((ttl != null) ? ttl.asLong() : 0);
+			fingerprint.add((expiration != null) ? 1 : 0).add((expiration != null) ? expiration.asLong() : 0);
+			if (optional("at") != null) {
+				Instant at = at(this.stagingTime);
+				fingerprint.add(1).add(at.getEpochSecond()).add(at.getNano());
 			}
-			content.append((optional("at") != null) ? at(this.stagingTime).toString() : "-").append('\0').append(kind);
-			long fingerprint = IdKey.fingerprint(content.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-			return (fingerprint == LineResult.ANY_RECORD) ? 1 : fingerprint;
+			else {
+				fingerprint.add(0);
+			}
+			return fingerprint.add(kind.ordinal()).value();
 		}
 
 		private void checkFieldNames() {

@@ -2,7 +2,6 @@ package dev.kvbatch.stage;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -34,45 +33,61 @@ final class Resolver {
 	 * id
 	 * @param lease the sequence lease, or {@code null} if no record of the batch has
 	 * {@code {seq}}
-	 * @param item the record
+	 * @param item the record; read only during the call
 	 */
 	Outcome resolve(IdempotencyIndex.@Nullable Session session, SeqAllocator.@Nullable Lease lease, Item item)
 			throws IOException {
 		Long kept = null;
-		if (item.id() != null) {
-			IdempotencyIndex.Lookup lookup = required(session).find(item.id(), item.fingerprint(), item.line());
-			if (lookup instanceof IdempotencyIndex.Lookup.Staged staged) {
-				return new Outcome.Retry(item.hasSeq() ? key(item.key(), staged.seq()) : item.key());
+		IdKey id = item.id();
+		if (id != null) {
+			IdempotencyIndex.Lookup lookup = required(session).find(id, item.fingerprint(), item.line());
+			if (!(lookup instanceof IdempotencyIndex.Lookup.Fresh fresh)) {
+				return outcome(lookup, item);
 			}
-			if (lookup instanceof IdempotencyIndex.Lookup.Conflict) {
-				return refused(item, "id", "already staged with a different record; a retry must repeat the record "
-						+ "exactly, a new record needs a new id");
-			}
-			kept = ((IdempotencyIndex.Lookup.Fresh) lookup).keptSeq();
+			kept = fresh.keptSeq();
 		}
-		String key = item.key();
-		Long seq = item.knownSeq();
-		if (item.hasSeq()) {
-			seq = (kept != null) ? kept : required(lease).next();
-			String digits = RecordValidator.formatSeq(seq);
-			key = key(item.key(), seq);
-			RecordValidator.Refusal refusal = this.validator.checkFinalKey(item.op(), key, item.at(),
-					item.value().get(), digits);
-			if (refusal != null) {
-				if (kept == null) {
-					required(lease).giveBack(seq);
-				}
-				return refused(item, refusal.field(), refusal.reason());
+		if (!item.hasSeq()) {
+			if (id != null) {
+				required(session).record(id, item.fingerprint(), item.line(), item.knownSeq());
 			}
+			return Outcome.AS_WRITTEN;
 		}
-		if (item.id() != null) {
-			required(session).record(item.id(), item.fingerprint(), item.line(), seq);
+		long seq = (kept != null) ? kept : required(lease).next();
+		String digits = RecordValidator.formatSeq(seq);
+		String key = key(item.key(), seq);
+		RecordValidator.Refusal refusal = this.validator.checkFinalKey(required(item.op()), key, required(item.at()),
+				item.value(), digits);
+		if (refusal != null) {
+			if (kept == null) {
+				required(lease).giveBack(seq);
+			}
+			return refused(item, refusal.field(), refusal.reason());
+		}
+		if (id != null) {
+			required(session).record(id, item.fingerprint(), item.line(), seq);
 		}
 		return new Outcome.Fresh(key, seq);
 	}
 
+	/**
+	 * What a lookup of a record's id means when nothing more is to be decided: a retry, a
+	 * refusal, or, for a fresh record whose key has no {@code {seq}}, staging it as it is
+	 * (its id already recorded, as {@link IdempotencyIndex.Session#resolveAll} does).
+	 */
+	Outcome outcome(IdempotencyIndex.Lookup lookup, Item item) {
+		if (lookup instanceof IdempotencyIndex.Lookup.Staged staged) {
+			String written = item.key();
+			return new Outcome.Retry(written, item.hasSeq() ? key(written, staged.seq()) : written);
+		}
+		if (lookup instanceof IdempotencyIndex.Lookup.Conflict) {
+			return refused(item, "id", "already staged with a different record; a retry must repeat the record "
+					+ "exactly, a new record needs a new id");
+		}
+		return Outcome.AS_WRITTEN;
+	}
+
 	private static Outcome refused(Item item, @Nullable String field, String reason) {
-		return new Outcome.Refused(new Rejection(item.source(), item.line(), field, reason, item.raw().get()));
+		return new Outcome.Refused(new Rejection(item.source(), item.line(), field, reason, item.raw()));
 	}
 
 	/** The key a template got with a value. */
@@ -89,43 +104,75 @@ final class Resolver {
 	}
 
 	/**
-	 * A record to resolve.
-	 *
-	 * @param source where it came from, for a refusal
-	 * @param line its line there
-	 * @param op put or delete
-	 * @param key its key as written: the template when {@code hasSeq}
-	 * @param hasSeq whether the key holds {@code {seq}} still to be given its value
-	 * @param id its id's key, or {@code null} when the index need not be asked
-	 * @param fingerprint its fingerprint
-	 * @param knownSeq the value it already carries (a record of an earlier version's
-	 * spool file), or {@code null}
-	 * @param at its event time, for the key policy
-	 * @param value its value, parsed only when a {@code {seq}} key's policy needs it
-	 * @param raw the line as read, cut, read only for a refusal
+	 * A record to resolve, read by {@link #resolve} only while it runs, so that a caller
+	 * may hand it the same instance filled with each record in turn.
 	 */
-	record Item(String source, long line, Op op, String key, boolean hasSeq, @Nullable IdKey id, long fingerprint,
-			@Nullable Long knownSeq, Instant at, Supplier<@Nullable JsonNode> value, Supplier<String> raw) {
+	interface Item {
+
+		/** Where it came from, for a refusal. */
+		String source();
+
+		/** Its line there. */
+		long line();
+
+		/** Put or delete; needed when {@link #hasSeq()}. */
+		@Nullable Op op();
+
+		/**
+		 * Its key as written, the template when {@link #hasSeq()}; asked only when
+		 * needed.
+		 */
+		String key();
+
+		/** Whether the key holds {@code {seq}} still to be given its value. */
+		boolean hasSeq();
+
+		/** Its id's key, or {@code null} when the index need not be asked. */
+		@Nullable IdKey id();
+
+		/** Its fingerprint. */
+		long fingerprint();
+
+		/**
+		 * The value it already carries (a record of an earlier version's spool file), or
+		 * {@code null}.
+		 */
+		@Nullable Long knownSeq();
+
+		/** Its event time, for the key policy; needed when {@link #hasSeq()}. */
+		@Nullable Instant at();
+
+		/** Its value, parsed; asked only by a {@code {seq}} key's policy. */
+		@Nullable JsonNode value();
+
+		/** The line as read, cut; asked only for a refusal. */
+		String raw();
+
 	}
 
 	/** What became of a record. */
 	sealed interface Outcome {
 
+		/** Stage it as it is: its key had no {@code {seq}}. */
+		Fresh AS_WRITTEN = new Fresh(null, null);
+
 		/**
 		 * Stage it.
 		 *
-		 * @param key its final key
-		 * @param seq the value its {@code {seq}} got (or it carried), or {@code null}
+		 * @param key its final key, when {@code {seq}} was replaced (else the key as
+		 * written stays)
+		 * @param seq the value its {@code {seq}} got, or {@code null}
 		 */
-		record Fresh(String key, @Nullable Long seq) implements Outcome {
+		record Fresh(@Nullable String key, @Nullable Long seq) implements Outcome {
 		}
 
 		/**
 		 * A retry of a staged record: stage nothing.
 		 *
+		 * @param written its key as written
 		 * @param key the key the record was staged with
 		 */
-		record Retry(String key) implements Outcome {
+		record Retry(String written, String key) implements Outcome {
 		}
 
 		/**

@@ -250,6 +250,9 @@ public class SpoolIngester implements DisposableBean {
 		try (IdempotencyIndex.Session session = (ids > 0)
 				? this.index.open(new IdempotencyIndex.Owner.DroppedFile(token)) : null;
 				SeqAllocator.Lease lease = (seqs > 0) ? this.seq.lease(seqs) : null) {
+			if (session != null) {
+				session.expect(ids);
+			}
 			for (Numbered line : lines.records) {
 				LineResult.Accepted accepted = line.accepted();
 				StagedRecord record = accepted.record();
@@ -258,12 +261,11 @@ public class SpoolIngester implements DisposableBean {
 					continue;
 				}
 				Resolver.Outcome outcome = this.resolver.resolve(session, lease,
-						new Resolver.Item(lines.source, line.number(), record.op(), record.key(),
-								accepted.keyTemplate() != null, accepted.idKey(), accepted.fingerprint(), record.seq(),
-								record.at(), () -> value(record), () -> String.valueOf(accepted.raw())));
+						new Loaded(lines.source, line.number(), accepted));
 				if (outcome instanceof Resolver.Outcome.Fresh resolved) {
-					fresh.add(new StagedRecord(record.op(), resolved.key(), record.valueJson(), record.expiresAt(),
-							record.at(), record.id(), record.kind(), resolved.seq(), record.stagedAt()));
+					fresh.add((resolved.key() == null) ? record
+							: new StagedRecord(record.op(), resolved.key(), record.valueJson(), record.expiresAt(),
+									record.at(), record.id(), record.kind(), resolved.seq(), record.stagedAt()));
 				}
 				else if (outcome instanceof Resolver.Outcome.Refused refused) {
 					rejections.add(refused.rejection());
@@ -276,8 +278,77 @@ public class SpoolIngester implements DisposableBean {
 		return duplicates;
 	}
 
-	private @Nullable JsonNode value(StagedRecord record) {
-		return (record.valueJson() != null) ? this.mapper.readTree(record.valueJson()) : null;
+	/** A loaded line that still needs resolving, as the resolver reads it. */
+	private final class Loaded implements Resolver.Item {
+
+		private final String source;
+
+		private final long line;
+
+		private final LineResult.Accepted accepted;
+
+		Loaded(String source, long line, LineResult.Accepted accepted) {
+			this.source = source;
+			this.line = line;
+			this.accepted = accepted;
+		}
+
+		@Override
+		public String source() {
+			return this.source;
+		}
+
+		@Override
+		public long line() {
+			return this.line;
+		}
+
+		@Override
+		public Op op() {
+			return this.accepted.record().op();
+		}
+
+		@Override
+		public String key() {
+			return this.accepted.record().key();
+		}
+
+		@Override
+		public boolean hasSeq() {
+			return this.accepted.keyTemplate() != null;
+		}
+
+		@Override
+		public @Nullable IdKey id() {
+			return this.accepted.idKey();
+		}
+
+		@Override
+		public long fingerprint() {
+			return this.accepted.fingerprint();
+		}
+
+		@Override
+		public @Nullable Long knownSeq() {
+			return this.accepted.record().seq();
+		}
+
+		@Override
+		public Instant at() {
+			return this.accepted.record().at();
+		}
+
+		@Override
+		public @Nullable JsonNode value() {
+			String value = this.accepted.record().valueJson();
+			return (value != null) ? SpoolIngester.this.mapper.readTree(value) : null;
+		}
+
+		@Override
+		public String raw() {
+			return String.valueOf(this.accepted.raw());
+		}
+
 	}
 
 	/** Of the records' ids, those staged before the index existed. */

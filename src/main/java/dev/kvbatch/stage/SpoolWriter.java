@@ -318,8 +318,10 @@ public final class SpoolWriter {
 				writeRest(record, record.valueJson());
 			});
 			this.records++;
-			long keyLength = at[2] - at[1];
-			return new Deferred(at[0], position() - 1 - at[0], at[1], keyLength, keyLength + room);
+			// The colon before the key's value is written with it: the key starts after
+			// it.
+			long keyLength = at[2] - at[1] - 1;
+			return new Deferred(at[0], position() - 1 - at[0], at[1] + 1, keyLength, keyLength + room);
 		}
 
 		/**
@@ -370,6 +372,12 @@ public final class SpoolWriter {
 			}
 			this.records--;
 			this.lines--;
+		}
+
+		/** A deferred record's key as written: its JSON string, quotes included. */
+		public String readKey(Deferred line) throws IOException {
+			checkOpen();
+			return new String(read(line.keyOffset(), (int) line.keyLength()), StandardCharsets.UTF_8);
 		}
 
 		/** A deferred record's line as written, for the checks of its final key. */

@@ -8,6 +8,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -61,6 +62,9 @@ public final class Stager {
 	private final Resolver resolver;
 
 	private final Checkpoint checkpoint;
+
+	/** Records the second pass takes at a time: a bound on its memory. */
+	private static final int CHUNK = 1 << 16;
 
 	/**
 	 * @param validator checks and normalises the lines
@@ -150,48 +154,50 @@ public final class Stager {
 
 	/**
 	 * The second pass, holding the index (when a record has an id) and the sequence (when
-	 * a key has {@code {seq}}) until the file is committed.
+	 * a key has {@code {seq}}) until the file is committed. Records are taken a chunk at
+	 * a time; a chunk without {@code {seq}} keys has its ids resolved at once, which lets
+	 * the index visit them in its own order.
 	 */
 	private StageSummary resolveAndCommit(SpoolWriter.Batch batch, DeferredLines deferred, List<String> names,
 			long[] counts, Output output) throws IOException {
 		batch.flush();
-		long accepted = counts[0];
-		long rejected = counts[1];
-		long duplicates = 0;
+		Tally tally = new Tally(counts[0], counts[1]);
 		try (IdempotencyIndex.Session session = (deferred.withId() > 0)
 				? this.index.open(new IdempotencyIndex.Owner.Run(batch.owner(), batch.name())) : null;
 				SeqAllocator.Lease lease = (deferred.withSeq() > 0) ? this.seq.lease(deferred.withSeq()) : null) {
+			if (session != null) {
+				session.expect(deferred.withId());
+			}
+			this.checkpoint.reached(Checkpoint.HELD);
 			DeferredLines.Reader reader = deferred.reader();
-			for (DeferredLines.Entry entry = reader.next(); entry != null; entry = reader.next()) {
-				DeferredLines.Entry line = entry;
-				Resolver.Outcome outcome = this.resolver.resolve(session, lease,
-						new Resolver.Item(names.get(line.source()), line.number(), line.op(), line.key(), line.hasSeq(),
-								line.id(), line.fingerprint(), null, line.at(), () -> value(batch, line),
-								() -> Text.cut(read(batch, line), RecordValidator.MAX_RAW_CHARS)));
-				if (outcome instanceof Resolver.Outcome.Fresh fresh) {
-					if (line.hasSeq()) {
-						batch.resolveKey(line.line(), fresh.seq());
-						output.key(line.key() + " -> " + fresh.key());
+			Pending pending = new Pending(batch, names);
+			List<DeferredLines.Entry> chunk = new ArrayList<>();
+			boolean more = true;
+			while (more) {
+				chunk.clear();
+				boolean withSeq = false;
+				while (chunk.size() < CHUNK) {
+					DeferredLines.Entry entry = new DeferredLines.Entry();
+					if (!reader.next(entry)) {
+						more = false;
+						break;
 					}
-					this.checkpoint.reached(Checkpoint.RESOLVED);
+					chunk.add(entry);
+					withSeq |= entry.hasSeq;
 				}
-				else if (outcome instanceof Resolver.Outcome.Retry retry) {
-					batch.blank(line.line());
-					output.key(line.key() + " -> " + retry.key() + " (already staged)");
-					accepted--;
-					duplicates++;
+				if (!withSeq && session != null && !chunk.isEmpty()) {
+					resolveIds(session, chunk, pending, batch, output, tally);
 				}
-				else if (outcome instanceof Resolver.Outcome.Refused refused) {
-					batch.blank(line.line());
-					batch.append(refused.rejection());
-					output.rejection(refused.rejection());
-					accepted--;
-					rejected++;
+				else {
+					for (DeferredLines.Entry entry : chunk) {
+						pending.entry = entry;
+						apply(this.resolver.resolve(session, lease, pending), pending, batch, output, tally);
+					}
 				}
 			}
 			if (batch.lines() == 0) {
 				// Nothing but retries: no file, and nothing for the index to record.
-				return new StageSummary(0, rejected, duplicates, null);
+				return new StageSummary(0, tally.rejected, tally.duplicates, null);
 			}
 			if (session != null) {
 				session.prepareCommit();
@@ -203,29 +209,164 @@ public final class Stager {
 				session.committed();
 			}
 			this.checkpoint.reached(Checkpoint.COMMITTED);
-			return new StageSummary(accepted, rejected, duplicates, file);
+			return new StageSummary(tally.accepted, tally.rejected, tally.duplicates, file);
 		}
 	}
 
-	private @Nullable JsonNode value(SpoolWriter.Batch batch, DeferredLines.Entry line) {
-		if (line.op() != Op.PUT) {
+	/** A chunk of records whose keys have no {@code {seq}}: their ids, all at once. */
+	private void resolveIds(IdempotencyIndex.Session session, List<DeferredLines.Entry> chunk, Pending pending,
+			SpoolWriter.Batch batch, Output output, Tally tally) throws IOException {
+		IdKey[] ids = new IdKey[chunk.size()];
+		long[] fingerprints = new long[chunk.size()];
+		for (int i = 0; i < ids.length; i++) {
+			ids[i] = chunk.get(i).id;
+			fingerprints[i] = chunk.get(i).fingerprint;
+		}
+		IdempotencyIndex.Lookup[] lookups = session.resolveAll(ids, fingerprints);
+		for (int i = 0; i < lookups.length; i++) {
+			pending.entry = chunk.get(i);
+			apply(this.resolver.outcome(lookups[i], pending), pending, batch, output, tally);
+		}
+	}
+
+	/** Carries out what the resolver decided for one record. */
+	private void apply(Resolver.Outcome outcome, Pending line, SpoolWriter.Batch batch, Output output, Tally tally)
+			throws IOException {
+		if (outcome instanceof Resolver.Outcome.Fresh fresh) {
+			if (line.entry.hasSeq) {
+				batch.resolveKey(line.entry.line(), fresh.seq());
+				output.key(line.entry.template + " -> " + fresh.key());
+			}
+			this.checkpoint.reached(Checkpoint.RESOLVED);
+		}
+		else if (outcome instanceof Resolver.Outcome.Retry retry) {
+			batch.blank(line.entry.line());
+			output.key(retry.written() + " -> " + retry.key() + " (already staged)");
+			tally.accepted--;
+			tally.duplicates++;
+		}
+		else if (outcome instanceof Resolver.Outcome.Refused refused) {
+			batch.blank(line.entry.line());
+			batch.append(refused.rejection());
+			output.rejection(refused.rejection());
+			tally.accepted--;
+			tally.rejected++;
+		}
+	}
+
+	/** The counts of a run, as the second pass changes them. */
+	private static final class Tally {
+
+		long accepted;
+
+		long rejected;
+
+		long duplicates;
+
+		Tally(long accepted, long rejected) {
+			this.accepted = accepted;
+			this.rejected = rejected;
+		}
+
+	}
+
+	/**
+	 * The record being resolved, read back from the scratch file into the same instance
+	 * each time; what the resolver rarely needs is read from the spool file on demand.
+	 */
+	private final class Pending implements Resolver.Item {
+
+		DeferredLines.Entry entry = new DeferredLines.Entry();
+
+		private final SpoolWriter.Batch batch;
+
+		private final List<String> names;
+
+		Pending(SpoolWriter.Batch batch, List<String> names) {
+			this.batch = batch;
+			this.names = names;
+		}
+
+		@Override
+		public String source() {
+			return this.names.get(this.entry.source);
+		}
+
+		@Override
+		public long line() {
+			return this.entry.number;
+		}
+
+		@Override
+		public @Nullable Op op() {
+			return this.entry.op;
+		}
+
+		@Override
+		public String key() {
+			if (this.entry.template != null) {
+				return this.entry.template;
+			}
+			try {
+				return Stager.this.mapper.readValue(this.batch.readKey(this.entry.line()), String.class);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+
+		@Override
+		public boolean hasSeq() {
+			return this.entry.hasSeq;
+		}
+
+		@Override
+		public @Nullable IdKey id() {
+			return this.entry.id;
+		}
+
+		@Override
+		public long fingerprint() {
+			return this.entry.fingerprint;
+		}
+
+		@Override
+		public @Nullable Long knownSeq() {
 			return null;
 		}
-		try {
-			return this.mapper.readTree(read(batch, line)).get("value");
-		}
-		catch (JacksonException ex) {
-			throw new IllegalStateException("kvbatch cannot read back the line it just wrote", ex);
-		}
-	}
 
-	private static String read(SpoolWriter.Batch batch, DeferredLines.Entry line) {
-		try {
-			return batch.read(line.line());
+		@Override
+		public @Nullable Instant at() {
+			return this.entry.at;
 		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
+
+		@Override
+		public @Nullable JsonNode value() {
+			if (this.entry.op != Op.PUT) {
+				return null;
+			}
+			try {
+				return Stager.this.mapper.readTree(text()).get("value");
+			}
+			catch (JacksonException ex) {
+				throw new IllegalStateException("kvbatch cannot read back the line it just wrote", ex);
+			}
 		}
+
+		@Override
+		public String raw() {
+			return Text.cut(text(), RecordValidator.MAX_RAW_CHARS);
+		}
+
+		private String text() {
+			try {
+				return this.batch.read(this.entry.line());
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+
 	}
 
 	private static Path scratch(SpoolWriter.Batch batch, String suffix) {
@@ -309,6 +450,9 @@ public final class Stager {
 	 */
 	@FunctionalInterface
 	interface Checkpoint {
+
+		/** The index and the sequence are held: the input is read. */
+		String HELD = "held";
 
 		/** A fresh record got its key (and its id was recorded). */
 		String RESOLVED = "resolved";

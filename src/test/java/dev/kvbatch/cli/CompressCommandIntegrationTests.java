@@ -149,6 +149,29 @@ class CompressCommandIntegrationTests {
 	}
 
 	@Test
+	void stagingAFileAgainPrintsTheSameKeysAndStagesNothingNew() throws IOException {
+		CliRun cli = new CliRun(this.dataDir);
+		Path albums = file("""
+				{"op":"put","key":"a{seq}","value":{"title":"one"},"kind":"upload","id":"msg-1"}
+				{"op":"put","key":"a{seq}","value":{"title":"two"},"kind":"upload","id":"msg-2"}
+				""");
+		CliRun.Result first = cli.run("stage", albums.toString());
+		cli.run("run", "compress");
+
+		CliRun.Result again = cli.run("stage", albums.toString());
+		CliRun.Result run = cli.run("run", "compress");
+
+		assertThat(first.out().lines()).containsExactly("a{seq} -> a01", "a{seq} -> a02",
+				"staged 2, rejected 0, " + "duplicates 0 ("
+						+ Files.list(this.dataDir.resolve("spool/done")).findFirst().orElseThrow().getFileName() + ")");
+		assertThat(again.exitCode()).isZero();
+		assertThat(again.out().lines()).containsExactly("a{seq} -> a01 (already staged)",
+				"a{seq} -> a02 (already staged)", "staged 0, rejected 0, duplicates 2");
+		assertThat(run.out()).contains("ingest   read 0").contains("KV       0 writes");
+		assertThat(cli.run("kv", "get", "__counter").out().trim()).isEqualTo("2");
+	}
+
+	@Test
 	void continuesTheCounterAnAppAlreadyKeptInKv() throws IOException {
 		CliRun cli = new CliRun(this.dataDir);
 		CliRun.Result staged = cli.run("stage", file("{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":1}").toString(),

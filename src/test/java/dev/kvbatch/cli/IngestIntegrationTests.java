@@ -73,6 +73,44 @@ class IngestIntegrationTests {
 		assertThat(TableRows.deadLetters(crashed)).isEqualTo(TableRows.deadLetters(clean));
 	}
 
+	@Test
+	void droppedFileRetriedAfterAFailedLoadGivesItsRecordsTheSameKeysOnce() throws IOException, SQLException {
+		Path crashed = this.tmp.resolve("crashed");
+		Path clean = this.tmp.resolve("clean");
+		for (Path dataDir : List.of(crashed, clean)) {
+			Path spool = Files.createDirectories(dataDir.resolve("spool"));
+			List<String> uploads = new ArrayList<>();
+			for (int i = 1; i <= 12; i++) {
+				uploads
+					.add("{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":{\"n\":%d},\"kind\":\"upload\",\"id\":\"up-%d\"}"
+						.formatted(i, i));
+			}
+			// The producer sends its first two uploads again.
+			uploads.add(uploads.get(0));
+			uploads.add(uploads.get(1));
+			Files.write(spool.resolve("uploads.jsonl"), uploads);
+		}
+		CliRun cli = new CliRun(crashed);
+		assertThat(cli.run("executions").exitCode()).isZero();
+		CrashingTrigger.install(crashed, "kv_spool_progress", 2);
+
+		CliRun.Result crash = cli.run("run", "ingest", FEW_LINES);
+
+		assertThat(crash.exitCode()).as(crash.toString()).isEqualTo(ExitCodes.FAILED);
+		assertThat(TableRows.count(crashed, "kv_outbox")).as("lines 1-8 committed").isEqualTo(8);
+		CrashingTrigger.remove(crashed, "kv_spool_progress");
+
+		CliRun.Result restart = cli.run("restart", "--last", "ingest", FEW_LINES);
+		CliRun.Result once = new CliRun(clean).run("run", "ingest");
+
+		assertThat(restart.exitCode()).as(restart.toString()).isZero();
+		assertThat(once.out()).contains("read 14, written 12, duplicates 2");
+		assertThat(TableRows.rows(crashed, OUTBOX)).hasSize(12).isEqualTo(TableRows.rows(clean, OUTBOX));
+		assertThat(TableRows.rows(crashed, "SELECT logical_key FROM kv_outbox ORDER BY id")).containsExactly("a01",
+				"a02", "a03", "a04", "a05", "a06", "a07", "a08", "a09", "a10", "a11", "a12");
+		assertThat(Files.readString(crashed.resolve("seq")).strip()).isEqualTo("12");
+	}
+
 	/**
 	 * Two files dropped by a producer: 33 lines, 3 of them bad and 2 repeating an
 	 * idempotency id.
