@@ -159,7 +159,12 @@ final class IdTable implements Closeable {
 				if (name.startsWith("table-") && !name.equals(file(dir, generation).getFileName().toString())) {
 					// An older generation (a rebuild ended before deleting it) or an
 					// unfinished one.
-					Files.deleteIfExists(file);
+					try {
+						Files.deleteIfExists(file);
+					}
+					catch (IOException ex) {
+						// Still mapped by another process where that forbids deleting.
+					}
 				}
 			}
 		}
@@ -405,7 +410,13 @@ final class IdTable implements Closeable {
 			throw ex;
 		}
 		close();
-		Files.deleteIfExists(file(this.dir, this.generation));
+		try {
+			Files.deleteIfExists(file(this.dir, this.generation));
+		}
+		catch (IOException ex) {
+			// A system that cannot delete a file another process maps (Windows): the next
+			// open of the folder removes it.
+		}
 		return next;
 	}
 

@@ -52,30 +52,28 @@ class RetriedDayIntegrationTests {
 	@TempDir
 	Path tmp;
 
-	private FakeCloudflareKv single;
-
 	private FakeCloudflareKv retried;
 
 	private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
 
 	@BeforeEach
 	void startKv() {
-		this.single = FakeCloudflareKv.startServer();
 		this.retried = FakeCloudflareKv.startServer();
 	}
 
 	@AfterEach
 	void stop() {
 		this.contexts.forEach(ConfigurableApplicationContext::close);
-		this.single.stopServer();
 		this.retried.stopServer();
 	}
 
 	@Test
 	void retriedRecordsEndInTheKvStateOfASingleSendOnBothTargets() throws Exception {
+		// Cloudflare's target ends where the embedded one does for the same input
+		// (CloudflareCompressIntegrationTests): one single send is the reference for
+		// both.
 		ConfigurableApplicationContext localOnce = context("local-once", null);
 		ConfigurableApplicationContext localRetried = context("local-retried", null);
-		ConfigurableApplicationContext cloudOnce = context("cloud-once", this.single);
 		ConfigurableApplicationContext cloudRetried = context("cloud-retried", this.retried);
 		Day day = new Day();
 		List<String> retryOutput = new ArrayList<>();
@@ -84,9 +82,7 @@ class RetriedDayIntegrationTests {
 			NOW.set(DAY.atStartOfDay(ZoneOffset.UTC).toInstant().plus(Duration.ofHours(hour).plusMinutes(30)));
 			List<String> once = day.lines(hour);
 			List<String> withRetries = day.withRetries(hour);
-			for (ConfigurableApplicationContext context : List.of(localOnce, cloudOnce)) {
-				assertThat(stage(context, once, new ArrayList<>()).duplicates()).isZero();
-			}
+			assertThat(stage(localOnce, once, new ArrayList<>()).duplicates()).isZero();
 			for (ConfigurableApplicationContext context : List.of(localRetried, cloudRetried)) {
 				List<String> keys = new ArrayList<>();
 				StageSummary summary = stage(context, withRetries, keys);
@@ -116,8 +112,10 @@ class RetriedDayIntegrationTests {
 		assertThat(local.keySet()).hasSize(50).contains("a20").doesNotContain("a21");
 		assertThat(local.get("__counter").value()).isEqualTo(Integer.toString(ExampleDay.UPLOADS));
 		assertThat(snapshot(localRetried)).isEqualTo(local);
-		assertThat(this.retried.snapshot()).isEqualTo(this.single.snapshot()).hasSameSizeAs(local);
-		assertThat(this.single.snapshot().get("__counter").value()).isEqualTo("20");
+		Map<String, FakeCloudflareKv.Stored> single = new HashMap<>();
+		local.forEach(
+				(key, stored) -> single.put(key, new FakeCloudflareKv.Stored(stored.value(), stored.expiration())));
+		assertThat(this.retried.snapshot()).isEqualTo(single);
 	}
 
 	private StageSummary stage(ConfigurableApplicationContext context, List<String> lines, List<String> keys)
