@@ -344,23 +344,13 @@ public final class FileIdempotencyIndex implements IdempotencyIndex {
 
 		@Override
 		public Lookup[] resolveAll(IdKey[] ids, long[] fingerprints) throws IOException {
-			int n = ids.length;
-			if (n >= (1 << 24)) {
-				throw new IllegalArgumentException("at most 16,777,215 ids at once, got " + n);
+			if (this.table.full(ids.length)) {
+				expect(ids.length);
 			}
-			if (this.table.full(n)) {
-				expect(n);
-			}
-			// Visited by home slot, ties in call order: the table is read and written in
-			// one sweep instead of at random, and repeats of an id keep their order.
-			long[] order = new long[n];
-			for (int i = 0; i < n; i++) {
-				order[i] = (this.table.home(ids[i]) << 24) | i;
-			}
-			java.util.Arrays.sort(order);
-			Lookup[] lookups = new Lookup[n];
-			for (long visit : order) {
-				int i = (int) (visit & ((1 << 24) - 1));
+			// In call order: visiting the slots sorted by position was measured slower on
+			// a table mapped fresh, whose pages fault in as they are first touched.
+			Lookup[] lookups = new Lookup[ids.length];
+			for (int i = 0; i < ids.length; i++) {
 				Lookup lookup = find(ids[i], fingerprints[i], 0);
 				if (lookup instanceof Lookup.Fresh) {
 					record(ids[i], fingerprints[i], 0, null);

@@ -142,8 +142,8 @@ public interface IdempotencyIndex {
 		 * Resolve many ids of records whose keys need no {@code {seq}} at once: the same
 		 * as, for each in order, {@link #find} and, if fresh, {@link #record} it with no
 		 * {@code {seq}} value (so a later repeat of an id in the same call finds the
-		 * earlier one). Much faster than one by one for many ids, because the index may
-		 * visit them in the order they lie in it.
+		 * earlier one), in one call: an implementation may batch the work, as a database
+		 * would in one statement.
 		 * @param ids the ids' keys
 		 * @param fingerprints the records' fingerprints, in the same order
 		 * @return what each one was, in the same order
