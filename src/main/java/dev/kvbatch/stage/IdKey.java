@@ -23,11 +23,8 @@ public record IdKey(long high, int low) {
 		return new IdKey(digest.getLong(), digest.getInt());
 	}
 
-	/**
-	 * The first 64 bits of the SHA-256 of {@code bytes}: a record's fingerprint, which
-	 * tells a retry (the same fingerprint) from a different record with the same id.
-	 */
-	static long fingerprint(byte[] bytes) {
+	/** The first 64 bits of the SHA-256 of {@code bytes}. */
+	static long digest64(byte[] bytes) {
 		return ByteBuffer.wrap(SHA_256.get().digest(bytes)).getLong();
 	}
 

@@ -369,7 +369,7 @@ public class SpoolIngester implements DisposableBean {
 		BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
 		String identity = file.getFileName() + "\0" + attributes.size() + "\0"
 				+ attributes.lastModifiedTime().toInstant() + "\0" + attributes.fileKey();
-		long token = IdKey.fingerprint(identity.getBytes(StandardCharsets.UTF_8));
+		long token = IdKey.digest64(identity.getBytes(StandardCharsets.UTF_8));
 		return (token != 0) ? token : 1;
 	}
 

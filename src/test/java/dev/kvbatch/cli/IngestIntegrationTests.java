@@ -111,6 +111,33 @@ class IngestIntegrationTests {
 		assertThat(Files.readString(crashed.resolve("seq")).strip()).isEqualTo("12");
 	}
 
+	@Test
+	void spoolFileOfAnEarlierVersionKeepsItsOwnFieldsAndIdsItStagedStayStaged() throws Exception {
+		Path data = this.tmp.resolve("data");
+		CliRun cli = new CliRun(data);
+		assertThat(cli.run("executions").exitCode()).isZero();
+		try (var connection = TableRows.connect(data)) {
+			connection.createStatement().execute("INSERT INTO kv_staged_id (id, staged_at) VALUES ('evt-old', 0)");
+		}
+		Path spool = Files.createDirectories(data.resolve("spool"));
+		// Written by the version before kvbatch's spool files had a header.
+		Files.writeString(spool.resolve("stage-1764547200000-0a1b2c3d.jsonl"),
+				"""
+						{"op":"put","key":"a07","value":{"t":1},"at":"2025-12-01T00:00:00Z","id":"up-7","kind":"upload","seq":7,"stagedAt":"2025-12-01T00:00:00Z"}
+						{"op":"put","key":"k","value":1,"at":"2025-12-01T00:00:00Z","id":"evt-old","kind":"change","stagedAt":"2025-12-01T00:00:00Z"}
+						""");
+
+		CliRun.Result run = cli.run("run", "ingest");
+		CliRun.Result retry = cli.run("stage",
+				Files.writeString(this.tmp.resolve("retry.jsonl"),
+						"{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":{\"t\":1},\"kind\":\"upload\",\"id\":\"up-7\"}")
+					.toString());
+
+		assertThat(run.out()).contains("read 2, written 1, duplicates 1");
+		assertThat(TableRows.rows(data, "SELECT logical_key, seq FROM kv_outbox")).containsExactly("a07 | 7");
+		assertThat(retry.out()).contains("a{seq} -> a07 (already staged)", "staged 0, rejected 0, duplicates 1");
+	}
+
 	/**
 	 * Two files dropped by a producer: 33 lines, 3 of them bad and 2 repeating an
 	 * idempotency id.
