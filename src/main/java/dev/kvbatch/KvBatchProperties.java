@@ -31,4 +31,9 @@ public record KvBatchProperties(@DefaultValue("./data") Path dataDir, @DefaultVa
 		return this.dataDir.resolve("seq");
 	}
 
+	/** The file-locked idempotency index of staged ids. */
+	public Path idsDir() {
+		return this.dataDir.resolve("ids");
+	}
+
 }

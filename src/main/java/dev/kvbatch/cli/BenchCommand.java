@@ -2,6 +2,7 @@ package dev.kvbatch.cli;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,8 @@ import java.util.concurrent.Callable;
 import javax.sql.DataSource;
 
 import dev.kvbatch.jobs.JobRuns;
+import dev.kvbatch.stage.StageSummary;
+import dev.kvbatch.stage.Stager;
 import dev.kvbatch.usage.Ledger;
 import dev.kvbatch.usage.Operation;
 import org.jspecify.annotations.Nullable;
@@ -73,6 +76,7 @@ class BenchCommand implements Callable<Integer> {
 		out.printf("kvbatch bench: %,d staged operations over %,d distinct logical keys, max heap %d MiB%n",
 				workload.operations(), workload.distinctKeys(), Runtime.getRuntime().maxMemory() >> 20);
 		Path database = dir.resolve("kvbatch.mv.db");
+		StageRates stage = stageRates(workload, dir.resolve("stage"));
 		try (HeapAfterGc heap = new HeapAfterGc()) {
 			double ingestRate;
 			double rawInsert;
@@ -118,6 +122,9 @@ class BenchCommand implements Callable<Integer> {
 					compactedSize(database, dir.resolve("compacted")));
 
 			out.printf(
+					"stage                %,12.0f lines/s  the same lines, each with an id %,12.0f lines/s  ratio %.2f%n",
+					stage.plain(), stage.withIds(), stage.ratio());
+			out.printf(
 					"ingest               %,12.0f rows/s   raw JDBC parse + batched insert %,12.0f rows/s   ratio %.2f%n",
 					ingestRate, rawInsert, ingestRate / rawInsert);
 			out.printf("compress             %,12.0f rows/s   raw JDBC primary-key scan       %,12.0f rows/s%n",
@@ -128,6 +135,7 @@ class BenchCommand implements Callable<Integer> {
 					Runtime.getRuntime().maxMemory() >> 20);
 			out.printf("H2 file              after compress %s · after prune %s%n", compressFile, pruneFile);
 			Targets targets = new Targets();
+			targets.atLeast("stage with ids", stage.ratio(), 0.8);
 			targets.atLeast("ingest", ingestRate / rawInsert, 0.7);
 			targets.atLeast("compress/raw-jdbc", compressRate / rawScan, 0.4);
 			targets.atMost("H2 file closed/compacted", Math.max(compressFile.closedRatio(), pruneFile.closedRatio()),
@@ -145,6 +153,50 @@ class BenchCommand implements Callable<Integer> {
 			out.printf("compress/raw-jdbc: %.2f%n", compressRate / rawScan);
 		}
 		return ExitCodes.OK;
+	}
+
+	/**
+	 * {@code kvbatch stage} of the workload's lines, without ids and with an id on every
+	 * line (each in a data folder of its own, so every id is new), twice each, in turns
+	 * so that both see the same machine: the better of each pair.
+	 */
+	private StageRates stageRates(SeedWorkload workload, Path dir) throws Exception {
+		Path plain = workload.writeLines(dir.resolve("plain.jsonl"), false);
+		Path ids = workload.writeLines(dir.resolve("ids.jsonl"), true);
+		double plainRate = 0;
+		double idsRate = 0;
+		for (int round = 0; round < 2; round++) {
+			plainRate = Math.max(plainRate, stageRate(plain, dir.resolve("plain-" + round)));
+			idsRate = Math.max(idsRate, stageRate(ids, dir.resolve("ids-" + round)));
+		}
+		return new StageRates(plainRate, idsRate);
+	}
+
+	private double stageRate(Path input, Path dataDir) throws Exception {
+		try (ConfigurableApplicationContext context = this.parent.contexts.with("kvbatch.data-dir", dataDir.toString())
+			.staging(); InputStream in = Files.newInputStream(input)) {
+			Stager stager = context.getBean(Stager.class);
+			long start = System.nanoTime();
+			StageSummary summary = stager.stage(List.of(new Stager.Source(input.getFileName().toString(), in)),
+					(key) -> {
+					}, (rejection) -> {
+						throw new IllegalStateException("the bench's own line was refused: " + rejection.message());
+					});
+			double rate = summary.accepted() / seconds(start);
+			if (summary.accepted() != this.ops) {
+				throw new IllegalStateException("staged " + summary.accepted() + " of " + this.ops + " lines");
+			}
+			return rate;
+		}
+	}
+
+	/** Lines staged per second, without and with ids. */
+	private record StageRates(double plain, double withIds) {
+
+		double ratio() {
+			return this.withIds / this.plain;
+		}
+
 	}
 
 	/**

@@ -44,16 +44,26 @@ final class SeedWorkload {
 	 */
 	Path writeSpoolFile(Path spoolDir) throws IOException {
 		Files.createDirectories(spoolDir);
-		Path tmp = spoolDir.resolve("bench.jsonl.tmp");
+		Path tmp = writeLines(spoolDir.resolve("bench.jsonl.tmp"), false);
+		return Files.move(tmp, spoolDir.resolve("bench.jsonl"));
+	}
+
+	/**
+	 * Writes the operations as staging input; with {@code ids}, each line carries an
+	 * idempotency id of its own, as a producer that retries would give it.
+	 */
+	Path writeLines(Path file, boolean ids) throws IOException {
+		Files.createDirectories(file.toAbsolutePath().getParent());
 		Random random = new Random(42);
-		try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+		try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
 			for (long i = 0; i < this.operations; i++) {
 				int key = random.nextInt(this.distinctKeys);
-				out.write((random.nextInt(5) == 0) ? delete(key) : put(key, i, random));
+				String line = (random.nextInt(5) == 0) ? delete(key) : put(key, i, random);
+				out.write(ids ? line.substring(0, line.length() - 1) + ",\"id\":\"op-" + i + "\"}" : line);
 				out.write('\n');
 			}
 		}
-		return Files.move(tmp, spoolDir.resolve("bench.jsonl"));
+		return file;
 	}
 
 	/**

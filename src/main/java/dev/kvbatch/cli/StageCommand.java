@@ -23,8 +23,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 @Command(name = "stage", mixinStandardHelpOptions = true,
 		description = { "Stages records (JSON Lines) from files or stdin for the next compress.",
 				"They go into the spool folder, from which the next compress (or ingest) run loads them into the",
-				"outbox. Never waits for a running job. Prints the keys assigned to {seq}; rejected lines go to",
-				"stderr and to the dead letters (kvbatch dead-letters)." })
+				"outbox. Never waits for a running job. Prints the keys assigned to {seq}; a retry of a record",
+				"whose id was already staged stages nothing and prints the key it got the first time, e.g.",
+				"'a{seq} -> a07 (already staged)'. Rejected lines go to stderr and to the dead letters",
+				"(kvbatch dead-letters)." })
 class StageCommand implements Callable<Integer> {
 
 	@ParentCommand
@@ -48,7 +50,8 @@ class StageCommand implements Callable<Integer> {
 				}
 				StageSummary summary = context.getBean(Stager.class)
 					.stage(sources, out::println, (rejection) -> err.println("rejected " + rejection.message()));
-				out.printf("staged %d, rejected %d%s%n", summary.accepted(), summary.rejected(),
+				out.printf("staged %d, rejected %d, duplicates %d%s%n", summary.accepted(), summary.rejected(),
+						summary.duplicates(),
 						(summary.spoolFile() != null) ? " (" + summary.spoolFile().getFileName() + ")" : "");
 				return ExitCodes.OK;
 			}

@@ -54,7 +54,7 @@ class ExpiredEntryWriter implements ItemWriter<ExpiredEntry> {
 			}
 			// Planning reads only live entries, so it shows the key as it will be once
 			// the expired ones are gone.
-			FlushPlan plan = this.views.plan(new DirtyKey(0, entry.physicalKey(), 0));
+			FlushPlan plan = this.views.preview(new DirtyKey(0, entry.physicalKey(), 0));
 			String count = (plan instanceof FlushPlan.Put) ? REWRITES
 					: (plan instanceof FlushPlan.Delete) ? DELETES : LEFT_TO_KV;
 			counts.putLong(count, counts.getLong(count, 0L) + 1);

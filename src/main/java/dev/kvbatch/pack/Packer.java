@@ -52,7 +52,7 @@ public final class Packer {
 	}
 
 	/**
-	 * Pack the live entries of one physical key.
+	 * Pack the live entries of one physical key, all or nothing.
 	 * @param physicalKey the physical key
 	 * @param rule the name of the rule that placed every entry
 	 * @param kind that rule's kind
@@ -60,94 +60,212 @@ public final class Packer {
 	 * not empty
 	 * @return the physical value; it expires at the latest {@code expiresAt} of the
 	 * entries, or never if any entry never expires
-	 * @throws PackException if there are no entries; a map entry has no field, two map
-	 * entries share a field or a value is not JSON; a rollup entry has no metric or a sum
-	 * overflows; a counter value is not a whole number; a direct key has more than one
-	 * entry; or the value would exceed KV's 25 MiB limit. The message names the physical
-	 * key and the rule.
+	 * @throws PackException if there are no entries, or if {@link #packParking} would
+	 * leave an entry out: the message is that entry's reason, which names the physical
+	 * key and the rule
 	 */
 	public PhysicalValue pack(String physicalKey, String rule, PackKind kind, List<LogicalEntry> entries) {
 		Context context = new Context(physicalKey, rule);
 		if (entries.isEmpty()) {
 			throw context.error("nothing to pack (no live entries)");
 		}
-		String value = switch (kind) {
-			case MAP -> map(context, entries);
-			case ROLLUP -> rollup(context, entries);
-			case COUNTER -> counter(context, entries);
-			case DIRECT -> direct(context, entries);
-		};
-		long bytes = KvLimits.utf8Length(value);
-		if (bytes > KvLimits.MAX_VALUE_BYTES) {
-			// Round up so that a value just over the limit never reads as "25.0 MiB"
-			double mebibytes = Math.ceil(bytes * 10.0 / (1024 * 1024)) / 10;
-			throw new PackException(String.format(Locale.ROOT,
-					"physical key \"%s\" (rule %s) would be %.1f MiB (%d bytes), over KV's 25 MiB value limit",
-					physicalKey, rule, mebibytes, bytes));
+		Packing packing = packParking(physicalKey, rule, kind, entries);
+		if (!packing.parked().isEmpty()) {
+			throw new PackException(packing.parked().get(0).reason());
 		}
-		return new PhysicalValue(physicalKey, value, expiresAt(entries));
+		return java.util.Objects.requireNonNull(packing.value());
 	}
 
-	private String map(Context context, List<LogicalEntry> entries) {
+	/**
+	 * Pack the live entries of one physical key, leaving out (parking) each entry that
+	 * cannot be packed with the others, so that one bad entry never holds back the rest:
+	 * <ul>
+	 * <li>a map entry without a field or whose value is not JSON; of entries that land in
+	 * the same field, all but the first by logical key;</li>
+	 * <li>a rollup entry without a metric, or whose metric would take its type's sum
+	 * beyond a double's range (metrics are added smallest first, ties by logical
+	 * key);</li>
+	 * <li>a counter entry that is not a whole number;</li>
+	 * <li>of a direct key's entries, all but the one named like the key (else the first
+	 * by logical key);</li>
+	 * <li>map entries, last field first, until the value fits KV's 25 MiB; any other
+	 * value over it.</li>
+	 * </ul>
+	 * Which entries are parked depends only on the entries, never on their order, so
+	 * packing the same entries again parks the same ones and gives the same value.
+	 * @param physicalKey the physical key
+	 * @param rule the name of the rule that placed every entry
+	 * @param kind that rule's kind
+	 * @param entries the live entries of the physical key, all placed by {@code rule}
+	 * @return the value of the entries kept ({@code null} when none is left) and the
+	 * entries parked, each with why; the reasons name the physical key and the rule
+	 */
+	public Packing packParking(String physicalKey, String rule, PackKind kind, List<LogicalEntry> entries) {
+		Context context = new Context(physicalKey, rule);
+		List<LogicalEntry> sorted = new ArrayList<>(entries);
+		sorted.sort(Comparator.comparing(LogicalEntry::logicalKey));
+		String value = switch (kind) {
+			case MAP -> map(context, sorted);
+			case ROLLUP -> rollup(context, sorted);
+			case COUNTER -> counter(context, sorted);
+			case DIRECT -> direct(context, sorted);
+		};
+		if (value != null && KvLimits.utf8Length(value) > KvLimits.MAX_VALUE_BYTES) {
+			value = (kind == PackKind.MAP) ? fitMap(context, sorted) : parkAll(context, sorted, value);
+		}
+		List<LogicalEntry> kept = sorted.stream().filter((entry) -> !context.isParked(entry)).toList();
+		PhysicalValue packed = (value != null && !kept.isEmpty())
+				? new PhysicalValue(physicalKey, value, expiresAt(kept)) : null;
+		return new Packing(packed, List.copyOf(context.parked));
+	}
+
+	private @Nullable String map(Context context, List<LogicalEntry> entries) {
+		ObjectNode object = mapObject(context, entries);
+		return object.isEmpty() ? null : write(object);
+	}
+
+	private ObjectNode mapObject(Context context, List<LogicalEntry> entries) {
 		Map<String, LogicalEntry> byField = new TreeMap<>();
+		Map<String, JsonNode> values = new TreeMap<>();
 		for (LogicalEntry entry : entries) {
-			String field = context.field(entry);
-			LogicalEntry other = byField.putIfAbsent(field, entry);
+			if (context.isParked(entry)) {
+				continue;
+			}
+			String field = entry.field();
+			if (field == null) {
+				context.park(entry, "logical key \"" + entry.logicalKey() + "\" has no field");
+				continue;
+			}
+			LogicalEntry other = byField.get(field);
 			if (other != null) {
-				// Sorted, so that the message does not depend on entry order either
-				List<String> keys = List.of(other.logicalKey(), entry.logicalKey()).stream().sorted().toList();
-				throw context.error("logical keys \"" + keys.get(0) + "\" and \"" + keys.get(1)
+				// Entries come sorted by logical key: the first one keeps the field.
+				context.park(entry, "logical keys \"" + other.logicalKey() + "\" and \"" + entry.logicalKey()
 						+ "\" both land in field \"" + field + "\"");
+				continue;
+			}
+			JsonNode node = parse(context, entry);
+			if (node != null) {
+				byField.put(field, entry);
+				values.put(field, node);
 			}
 		}
 		ObjectNode object = this.mapper.createObjectNode();
-		byField.forEach((field, entry) -> object.set(field, parse(context, entry)));
-		return write(object);
+		values.forEach(object::set);
+		return object;
 	}
 
-	private JsonNode parse(Context context, LogicalEntry entry) {
+	/**
+	 * Parks map entries, last field first, until the value fits KV's limit: the fields
+	 * are kept in order as long as they fit, and every one after the first that does not
+	 * is parked.
+	 */
+	private @Nullable String fitMap(Context context, List<LogicalEntry> entries) {
+		ObjectNode object = mapObject(context, entries);
+		String tooBig = context.tooBig(write(object));
+		Map<String, LogicalEntry> byField = new TreeMap<>();
+		for (LogicalEntry entry : entries) {
+			if (!context.isParked(entry)) {
+				byField.put(entry.field(), entry);
+			}
+		}
+		// The braces, then each field as "name":value, with a comma between two.
+		long bytes = 2;
+		boolean full = false;
+		ObjectNode fits = this.mapper.createObjectNode();
+		for (Map.Entry<String, LogicalEntry> field : byField.entrySet()) {
+			JsonNode node = object.get(field.getKey());
+			long cost = KvLimits.utf8Length(write(this.mapper.getNodeFactory().stringNode(field.getKey()))) + 1
+					+ KvLimits.utf8Length(write(node)) + (fits.isEmpty() ? 0 : 1);
+			full = full || bytes + cost > KvLimits.MAX_VALUE_BYTES;
+			if (full) {
+				context.parkWhole(field.getValue(), tooBig);
+			}
+			else {
+				fits.set(field.getKey(), node);
+				bytes += cost;
+			}
+		}
+		return fits.isEmpty() ? null : write(fits);
+	}
+
+	private @Nullable String parkAll(Context context, List<LogicalEntry> entries, String value) {
+		String reason = context.tooBig(value);
+		for (LogicalEntry entry : entries) {
+			if (!context.isParked(entry)) {
+				context.parkWhole(entry, reason);
+			}
+		}
+		return null;
+	}
+
+	private @Nullable JsonNode parse(Context context, LogicalEntry entry) {
 		try {
 			JsonNode node = this.reader.readValue(entry.valueJson());
 			if (node == null || node.isMissingNode()) {
-				throw context.error("the value of logical key \"" + entry.logicalKey() + "\" is empty");
+				context.park(entry, "the value of logical key \"" + entry.logicalKey() + "\" is empty");
+				return null;
 			}
 			return node;
 		}
 		catch (JacksonException ex) {
-			throw new PackException(context.prefix() + ": the value of logical key \"" + entry.logicalKey()
-					+ "\" is not valid JSON: " + ex.getOriginalMessage(), ex);
+			context.park(entry, "the value of logical key \"" + entry.logicalKey() + "\" is not valid JSON: "
+					+ ex.getOriginalMessage());
+			return null;
 		}
 	}
 
-	private String rollup(Context context, List<LogicalEntry> entries) {
-		Map<String, List<Double>> byType = new TreeMap<>();
+	private @Nullable String rollup(Context context, List<LogicalEntry> entries) {
+		Map<String, List<LogicalEntry>> byType = new TreeMap<>();
 		for (LogicalEntry entry : entries) {
-			Double metric = entry.metric();
-			if (metric == null) {
-				throw context.error("logical key \"" + entry.logicalKey() + "\" has no metric to roll up");
+			if (entry.metric() == null) {
+				context.park(entry, "logical key \"" + entry.logicalKey() + "\" has no metric to roll up");
 			}
-			byType.computeIfAbsent(context.field(entry), (type) -> new ArrayList<>()).add(metric);
+			else if (entry.field() == null) {
+				context.park(entry, "logical key \"" + entry.logicalKey() + "\" has no field");
+			}
+			else {
+				byType.computeIfAbsent(entry.field(), (type) -> new ArrayList<>()).add(entry);
+			}
 		}
 		ObjectNode object = this.mapper.createObjectNode();
-		byType.forEach((type, metrics) -> object.set(type, stats(context, type, metrics)));
-		return write(object);
+		byType.forEach((type, metrics) -> {
+			ObjectNode stats = stats(context, type, metrics);
+			if (stats != null) {
+				object.set(type, stats);
+			}
+		});
+		return object.isEmpty() ? null : write(object);
 	}
 
-	private ObjectNode stats(Context context, String type, List<Double> metrics) {
-		// Floating-point addition is not associative: a fixed order keeps the sum stable
-		metrics.sort(Comparator.naturalOrder());
+	private @Nullable ObjectNode stats(Context context, String type, List<LogicalEntry> entries) {
+		// Floating-point addition is not associative: a fixed order keeps the sum stable,
+		// and decides which entry is parked when the sum would overflow.
+		List<LogicalEntry> sorted = new ArrayList<>(entries);
+		sorted
+			.sort(Comparator.comparing((LogicalEntry entry) -> entry.metric()).thenComparing(LogicalEntry::logicalKey));
 		double sum = 0;
-		for (double metric : metrics) {
+		long count = 0;
+		double min = Double.POSITIVE_INFINITY;
+		double max = Double.NEGATIVE_INFINITY;
+		for (LogicalEntry entry : sorted) {
+			double metric = entry.metric();
+			if (!Double.isFinite(metric) || !Double.isFinite(sum + metric)) {
+				context.park(entry, "the sum of \"" + type + "\" overflows a double");
+				continue;
+			}
 			sum += metric;
+			count++;
+			min = Math.min(min, metric);
+			max = Math.max(max, metric);
 		}
-		if (!Double.isFinite(sum)) {
-			throw context.error("the sum of \"" + type + "\" overflows a double");
+		if (count == 0) {
+			return null;
 		}
 		ObjectNode stats = this.mapper.createObjectNode();
-		stats.put("count", metrics.size());
+		stats.put("count", count);
 		number(stats, "sum", sum);
-		number(stats, "min", metrics.get(0));
-		number(stats, "max", metrics.get(metrics.size() - 1));
+		number(stats, "min", min);
+		number(stats, "max", max);
 		return stats;
 	}
 
@@ -160,40 +278,56 @@ public final class Packer {
 		}
 	}
 
-	private String counter(Context context, List<LogicalEntry> entries) {
+	private @Nullable String counter(Context context, List<LogicalEntry> entries) {
 		@Nullable BigInteger max = null;
 		for (LogicalEntry entry : entries) {
 			BigInteger value = counterValue(context, entry);
-			max = (max == null || value.compareTo(max) > 0) ? value : max;
+			if (value != null) {
+				max = (max == null || value.compareTo(max) > 0) ? value : max;
+			}
 		}
-		return String.valueOf(max);
+		return (max != null) ? String.valueOf(max) : null;
 	}
 
-	private BigInteger counterValue(Context context, LogicalEntry entry) {
+	private @Nullable BigInteger counterValue(Context context, LogicalEntry entry) {
 		JsonNode node = parse(context, entry);
+		if (node == null) {
+			return null;
+		}
 		if (node.isIntegralNumber() && node.bigIntegerValue().signum() >= 0) {
 			return node.bigIntegerValue();
 		}
 		if (node.isString() && isDigits(node.asString())) {
 			return new BigInteger(node.asString());
 		}
-		throw context.error("the value of logical key \"" + entry.logicalKey()
+		context.park(entry, "the value of logical key \"" + entry.logicalKey()
 				+ "\" must be a whole number (or a string of digits) of at least 0, got " + entry.valueJson());
+		return null;
 	}
 
 	private static boolean isDigits(String text) {
 		return !text.isEmpty() && text.chars().allMatch((c) -> c >= '0' && c <= '9');
 	}
 
-	private String direct(Context context, List<LogicalEntry> entries) {
-		if (entries.size() != 1) {
-			throw context.error("a direct key holds exactly one entry, got " + entries.size());
+	private @Nullable String direct(Context context, List<LogicalEntry> entries) {
+		if (entries.isEmpty()) {
+			return null;
 		}
-		return entries.get(0).valueJson();
+		// Entries come sorted by logical key; the one named like the key comes first.
+		LogicalEntry kept = entries.stream()
+			.filter((entry) -> entry.logicalKey().equals(context.physicalKey()))
+			.findFirst()
+			.orElse(entries.get(0));
+		for (LogicalEntry entry : entries) {
+			if (entry != kept) {
+				context.park(entry, "a direct key holds exactly one entry, got " + entries.size());
+			}
+		}
+		return kept.valueJson();
 	}
 
-	private String write(ObjectNode object) {
-		return this.writer.writeValueAsString(object);
+	private String write(JsonNode node) {
+		return this.writer.writeValueAsString(node);
 	}
 
 	private static @Nullable Long expiresAt(List<LogicalEntry> entries) {
@@ -210,9 +344,46 @@ public final class Packer {
 	}
 
 	/**
-	 * The physical key and rule being packed, for error messages.
+	 * The outcome of {@link #packParking}.
+	 *
+	 * @param value the value of the entries kept, or {@code null} if none is left
+	 * @param parked the entries left out, with why
 	 */
-	private record Context(String physicalKey, String rule) {
+	public record Packing(@Nullable PhysicalValue value, List<Parked> parked) {
+	}
+
+	/**
+	 * An entry left out of its physical key's value.
+	 *
+	 * @param entry the entry
+	 * @param field what is wrong with it: {@code key} (where it lands) or {@code value}
+	 * @param reason why, naming the physical key and the rule
+	 */
+	public record Parked(LogicalEntry entry, String field, String reason) {
+	}
+
+	/**
+	 * The physical key and rule being packed, for messages, and the entries parked so
+	 * far. Not thread-safe: one per call.
+	 */
+	private static final class Context {
+
+		private final String physicalKey;
+
+		private final String rule;
+
+		private final List<Parked> parked = new ArrayList<>();
+
+		private final java.util.Set<String> parkedKeys = new java.util.HashSet<>();
+
+		Context(String physicalKey, String rule) {
+			this.physicalKey = physicalKey;
+			this.rule = rule;
+		}
+
+		String physicalKey() {
+			return this.physicalKey;
+		}
 
 		String prefix() {
 			return "physical key \"" + this.physicalKey + "\" (rule " + this.rule + ")";
@@ -222,12 +393,29 @@ public final class Packer {
 			return new PackException(prefix() + ": " + problem);
 		}
 
-		String field(LogicalEntry entry) {
-			String field = entry.field();
-			if (field == null) {
-				throw error("logical key \"" + entry.logicalKey() + "\" has no field");
+		void park(LogicalEntry entry, String problem) {
+			parkWhole(entry, prefix() + ": " + problem);
+		}
+
+		void parkWhole(LogicalEntry entry, String reason) {
+			if (this.parkedKeys.add(entry.logicalKey())) {
+				boolean keyProblem = reason.contains("both land in field") || reason.contains("has no field")
+						|| reason.contains("a direct key holds exactly one entry");
+				this.parked.add(new Parked(entry, keyProblem ? "key" : "value", reason));
 			}
-			return field;
+		}
+
+		boolean isParked(LogicalEntry entry) {
+			return this.parkedKeys.contains(entry.logicalKey());
+		}
+
+		String tooBig(String value) {
+			long bytes = KvLimits.utf8Length(value);
+			// Round up so that a value just over the limit never reads as "25.0 MiB"
+			double mebibytes = Math.ceil(bytes * 10.0 / (1024 * 1024)) / 10;
+			return String.format(Locale.ROOT,
+					"physical key \"%s\" (rule %s) would be %.1f MiB (%d bytes), over KV's 25 MiB value limit",
+					this.physicalKey, this.rule, mebibytes, bytes);
 		}
 
 	}

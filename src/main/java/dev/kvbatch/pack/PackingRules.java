@@ -97,7 +97,10 @@ public final class PackingRules {
 			throw new PackException(
 					"a rollup value must be a number or an object with a numeric \"value\", got " + describe(value));
 		}
-		double metric = number.doubleValue();
+		// Exact numbers (1e400 is a BigDecimal) are converted by hand: Jackson refuses to
+		// give a double for one out of range, where a rollup needs to say so.
+		double metric = number.isBigDecimal() ? number.decimalValue().doubleValue()
+				: number.isBigInteger() ? number.bigIntegerValue().doubleValue() : number.doubleValue();
 		if (!Double.isFinite(metric)) {
 			throw new PackException("a rollup value must be a number or an object with a numeric \"value\" "
 					+ "within a double's range, got " + number);

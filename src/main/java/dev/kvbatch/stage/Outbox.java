@@ -33,8 +33,6 @@ public class Outbox {
 
 	private static final String KNOWN_IDS = "SELECT id FROM kv_staged_id WHERE id = ANY(?)";
 
-	private static final String REMEMBER_ID = "INSERT INTO kv_staged_id (id, staged_at) VALUES (?, ?)";
-
 	/**
 	 * Reads {@link #COLUMNS} into the id and the record (the idempotency id is not kept
 	 * on the row).
@@ -76,7 +74,11 @@ public class Outbox {
 		return this.jdbc.query(PAGE, ROW_MAPPER, after, upTo, size);
 	}
 
-	/** Of these idempotency ids, the ones already staged. */
+	/**
+	 * Of these idempotency ids, the ones an earlier version recorded as staged in
+	 * {@code kv_staged_id}; ids are now kept in the idempotency index, and this table
+	 * only drains through retention.
+	 */
 	public Set<String> knownIds(Collection<String> ids) {
 		Set<String> known = new HashSet<>();
 		if (!ids.isEmpty()) {
@@ -85,14 +87,6 @@ public class Outbox {
 			}, (Object) ids.toArray(String[]::new));
 		}
 		return known;
-	}
-
-	/** Remembers idempotency ids as staged, in the caller's transaction. */
-	public void rememberIds(Collection<String> ids, Instant stagedAt) {
-		this.jdbc.batchUpdate(REMEMBER_ID, ids, ids.size(), (ps, id) -> {
-			ps.setString(1, id);
-			ps.setLong(2, stagedAt.toEpochMilli());
-		});
 	}
 
 	private static Row row(ResultSet rs, int rowNum) throws SQLException {

@@ -47,19 +47,23 @@ public final class PackingKeyPolicy implements KeyPolicy {
 		}
 		if (placement.kind() == PackKind.COUNTER && !isCount(value)) {
 			throw new Violation("value", "key \"" + key + "\" is the counter (rule " + placement.rule()
-					+ "); its value must be a whole number of 0 or more");
+					+ "); its value must be a whole number from 0 to " + Long.MAX_VALUE);
 		}
 	}
 
+	/** A count the counter rule can hold: it is kept with the sequence, as a long. */
 	private static boolean isCount(JsonNode value) {
+		BigInteger count = null;
 		if (value.isIntegralNumber()) {
-			return value.bigIntegerValue().signum() >= 0;
+			count = value.bigIntegerValue();
 		}
-		if (value.isString()) {
+		else if (value.isString()) {
 			String text = value.asString();
-			return !text.isEmpty() && text.chars().allMatch(Character::isDigit) && new BigInteger(text).signum() >= 0;
+			if (!text.isEmpty() && text.length() <= 19 && text.chars().allMatch((c) -> c >= '0' && c <= '9')) {
+				count = new BigInteger(text);
+			}
 		}
-		return false;
+		return count != null && count.signum() >= 0 && count.bitLength() < Long.SIZE;
 	}
 
 }

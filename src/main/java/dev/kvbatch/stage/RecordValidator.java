@@ -29,17 +29,22 @@ import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Checks one staging line against the record rules and normalises it into a
- * {@link StagedRecord}: {@code {seq}} replaced, a TTL turned into an absolute expiration,
- * the event time filled in.
+ * {@link StagedRecord}: a TTL turned into an absolute expiration, the event time filled
+ * in, and for a record with an {@code id} its {@link IdKey} and fingerprint.
  * <p>
- * Every rule is checked before a sequence value is allocated, so a bad line costs no
- * value. Two checks come after the allocation because they need the final key: the
- * 512-byte limit (a large value makes the key longer) and the {@link KeyPolicy}.
- * Allocated values that end in such a rejection are lost; the sequence allows gaps.
+ * A key with {@code {seq}} keeps its template here: the value is given later, by the
+ * {@link Resolver}, once the idempotency index has said whether the record is a retry (a
+ * retry gets the value it got the first time). The two checks that need the final key,
+ * the 512-byte limit and the {@link KeyPolicy}, come then too ({@link #checkFinalKey}).
+ * <p>
+ * A producer's line may hold only the documented fields; {@code seq}, {@code stagedAt}
+ * and {@code deadLetter} are kvbatch's own, accepted only in its own spool files
+ * ({@link SpoolFormat}), whose keys are final.
  * <p>
  * A line holds one rejection: the first broken rule, in the order line, unknown fields,
  * {@code op}, {@code key}, {@code value}, {@code stagedAt}, {@code seq}, {@code ttl},
- * {@code expiration}, {@code at}, {@code id}, {@code kind}, policy.
+ * {@code expiration}, {@code at}, {@code id}, {@code kind}, policy. A line that makes a
+ * check fail in an unforeseen way is rejected too, never the whole input.
  * <p>
  * Thread-safe if the policy is.
  */
@@ -67,8 +72,13 @@ public final class RecordValidator {
 	private static final List<String> PRODUCER_FIELDS = List.of("op", "key", "value", "ttl", "expiration", "at", "id",
 			"kind");
 
-	/** Fields the spool writer adds; accepted so that a spool file is valid input. */
-	private static final List<String> INTERNAL_FIELDS = List.of("seq", "stagedAt");
+	/** Fields the spool writer adds; accepted only in kvbatch's own spool files. */
+	private static final List<String> INTERNAL_FIELDS = List.of("seq", "stagedAt", "deadLetter");
+
+	/** The first and last instants whose epoch milliseconds fit a long. */
+	private static final Instant FIRST_INSTANT = Instant.ofEpochMilli(Long.MIN_VALUE);
+
+	private static final Instant LAST_INSTANT = Instant.ofEpochMilli(Long.MAX_VALUE);
 
 	private static final Pattern DUPLICATE = Pattern.compile("Duplicate (?:property|field) \"([^\"]*)\"");
 
@@ -80,14 +90,11 @@ public final class RecordValidator {
 
 	private final KeyPolicy policy;
 
-	private final SeqAllocator seq;
-
 	/**
 	 * @param mapper parses lines and writes values compactly
 	 * @param policy the app's rule-specific checks
-	 * @param seq allocates the values for {@code {seq}}
 	 */
-	public RecordValidator(JsonMapper mapper, KeyPolicy policy, SeqAllocator seq) {
+	public RecordValidator(JsonMapper mapper, KeyPolicy policy) {
 		// Big decimals keep a value's numbers exactly as written; duplicate properties
 		// make a line ambiguous. Trailing text is checked by parse(), which reads the
 		// top level field by field.
@@ -98,7 +105,18 @@ public final class RecordValidator {
 		this.nodes = this.reader.getConfig().getNodeFactory();
 		this.compact = mapper.writer().without(SerializationFeature.INDENT_OUTPUT);
 		this.policy = policy;
-		this.seq = seq;
+	}
+
+	/**
+	 * Validate and normalise one line of a producer's input.
+	 * @param source the file name, or {@code -} for standard input
+	 * @param line the 1-based line number
+	 * @param text the line, without its line break
+	 * @param stagingTime now: the default event time, and the base of {@code ttl}
+	 * @return accepted, rejected, or blank for an empty or all-whitespace line
+	 */
+	public LineResult validate(String source, long line, String text, Instant stagingTime) {
+		return validate(source, line, text, stagingTime, SpoolFormat.Kind.PRODUCER);
 	}
 
 	/**
@@ -108,33 +126,95 @@ public final class RecordValidator {
 	 * @param text the line, without its line break
 	 * @param stagingTime now: the default event time, and the base of {@code ttl} and
 	 * {@code expiration} unless the line carries {@code stagedAt}
+	 * @param origin a producer's line, or a line of one of kvbatch's own spool files
+	 * (which may carry {@code seq} and {@code stagedAt}, and whose key is final)
 	 * @return accepted, rejected, or blank for an empty or all-whitespace line
-	 * @throws java.io.UncheckedIOException if a sequence value cannot be allocated
 	 */
-	public LineResult validate(String source, long line, String text, Instant stagingTime) {
+	public LineResult validate(String source, long line, String text, Instant stagingTime, SpoolFormat.Kind origin) {
 		if (text.isBlank()) {
 			return LineResult.BLANK;
 		}
 		try {
 			Map<String, JsonNode> fields = parse(text);
-			return new Check(fields, stagingTime).run();
+			return new Check(fields, stagingTime, origin, text).run();
 		}
 		catch (Bad ex) {
 			return rejected(source, line, ex.field, ex.reason, text);
 		}
+		catch (RuntimeException ex) {
+			// One odd line must never stop the others: whatever a check did not foresee
+			// is this line's rejection.
+			return rejected(source, line, null, "cannot be checked (" + ex.getClass().getSimpleName() + ": "
+					+ ex.getMessage() + "); please report this line", text);
+		}
 	}
 
 	/**
-	 * Validate and normalise a line from {@link LineReader}: a line that could not be
-	 * read as text is rejected with the reader's reason.
+	 * Validate and normalise a producer's line from {@link LineReader}: a line that could
+	 * not be read as text is rejected with the reader's reason.
 	 * @see #validate(String, long, String, Instant)
 	 */
 	public LineResult validate(String source, InputLine line, Instant stagingTime) {
+		return validate(source, line, stagingTime, SpoolFormat.Kind.PRODUCER);
+	}
+
+	/**
+	 * Validate and normalise a line from {@link LineReader}.
+	 * @see #validate(String, long, String, Instant, SpoolFormat.Kind)
+	 */
+	public LineResult validate(String source, InputLine line, Instant stagingTime, SpoolFormat.Kind origin) {
 		String problem = line.problem();
 		if (problem != null) {
 			return rejected(source, line.number(), null, problem, line.text());
 		}
-		return validate(source, line.number(), line.text(), stagingTime);
+		return validate(source, line.number(), line.text(), stagingTime, origin);
+	}
+
+	/**
+	 * The checks that need a record's final key, once {@code {seq}} is replaced: KV's
+	 * 512-byte limit and the {@link KeyPolicy}.
+	 * @param op the record's operation
+	 * @param key its final key
+	 * @param at its event time
+	 * @param value its value, for the policy ({@code null} for a delete)
+	 * @param digits what {@code {seq}} became, for the message
+	 * @return the field and reason of the first broken rule, or {@code null}
+	 */
+	public @Nullable Refusal checkFinalKey(Op op, String key, Instant at, @Nullable JsonNode value, String digits) {
+		long bytes = Text.utf8Length(key);
+		if (bytes > MAX_KEY_BYTES) {
+			return new Refusal("key", "is " + bytes + " bytes after {seq} became " + digits + ", over KV's "
+					+ MAX_KEY_BYTES + "-byte limit");
+		}
+		try {
+			checkPolicy(op, key, value, at);
+			return null;
+		}
+		catch (Bad ex) {
+			return new Refusal(ex.field, ex.reason);
+		}
+	}
+
+	/**
+	 * Why a record was refused.
+	 *
+	 * @param field the offending field, or {@code null} for the line as a whole
+	 * @param reason why
+	 */
+	public record Refusal(@Nullable String field, String reason) {
+	}
+
+	private void checkPolicy(Op op, String key, @Nullable JsonNode value, Instant at) {
+		try {
+			this.policy.check(op, key, value, at);
+		}
+		catch (KeyPolicy.Violation ex) {
+			throw new Bad(ex.field(), ex.reason());
+		}
+		catch (IllegalArgumentException ex) {
+			String message = ex.getMessage();
+			throw new Bad("key", (message != null && !message.isBlank()) ? message : "is refused by the key policy");
+		}
 	}
 
 	static LineResult.Rejected rejected(String source, long line, @Nullable String field, String reason, String text) {
@@ -273,9 +353,15 @@ public final class RecordValidator {
 
 		private final Instant stagingTime;
 
-		Check(Map<String, JsonNode> fields, Instant stagingTime) {
+		private final SpoolFormat.Kind origin;
+
+		private final String text;
+
+		Check(Map<String, JsonNode> fields, Instant stagingTime, SpoolFormat.Kind origin, String text) {
 			this.fields = fields;
 			this.stagingTime = stagingTime;
+			this.origin = origin;
+			this.text = text;
 		}
 
 		LineResult run() {
@@ -291,28 +377,55 @@ public final class RecordValidator {
 			Instant at = at(base);
 			String id = id();
 			Kind kind = kind();
-			// Everything else is valid: only now is a sequence value spent.
-			String key = template;
-			Long seqValue = keptSeq;
-			String assignedFrom = null;
-			if (template.contains(SEQ_PLACEHOLDER)) {
-				seqValue = RecordValidator.this.seq.next();
-				String digits = formatSeq(seqValue);
-				key = template.replace(SEQ_PLACEHOLDER, digits);
-				assignedFrom = template;
-				long bytes = Text.utf8Length(key);
-				if (bytes > MAX_KEY_BYTES) {
-					throw new Bad("key", "is " + bytes + " bytes after {seq} became " + digits + ", over KV's "
-							+ MAX_KEY_BYTES + "-byte limit");
-				}
+			// In kvbatch's own files the key is final; a producer's {seq} is given its
+			// value, and the key its last checks, once the record is known not to be a
+			// retry.
+			boolean deferred = !this.origin.own() && template.contains(SEQ_PLACEHOLDER);
+			if (!deferred) {
+				checkPolicy(op, template, value, at);
 			}
-			checkPolicy(op, key, value, at);
-			return new LineResult.Accepted(
-					new StagedRecord(op, key, valueJson, expiresAt, at, id, kind, seqValue, base), assignedFrom);
+			StagedRecord record = new StagedRecord(op, template, valueJson, expiresAt, at, id, kind, keptSeq, base);
+			IdKey idKey = (id != null && this.origin != SpoolFormat.Kind.KVBATCH) ? IdKey.of(id) : null;
+			if (idKey == null && !deferred) {
+				return new LineResult.Accepted(record);
+			}
+			// A record of an earlier version's spool file matches any retry of its id:
+			// its
+			// fields were normalised, so a fingerprint could not tell.
+			long fingerprint = (idKey == null || this.origin == SpoolFormat.Kind.LEGACY) ? LineResult.ANY_RECORD
+					: fingerprint(op, template, valueJson, kind);
+			return new LineResult.Accepted(record, deferred ? template : null, idKey, fingerprint,
+					Text.cut(this.text, MAX_RAW_CHARS));
+		}
+
+		/**
+		 * What makes two records with the same id the same record: the fields as the
+		 * producer gave them (a missing {@code at} or {@code ttl} counts as missing, not
+		 * as the staging time it becomes).
+		 */
+		private long fingerprint(Op op, String template, @Nullable String valueJson, Kind kind) {
+			Fingerprint fingerprint = new Fingerprint().add(op.ordinal()).add(template).add(valueJson);
+			JsonNode ttl = optional("ttl");
+			JsonNode expiration = optional("expiration");
+			fingerprint.add((ttl != null) ? 1 : 0).add((ttl != null) ? ttl.asLong() : 0);
+			fingerprint.add((expiration != null) ? 1 : 0).add((expiration != null) ? expiration.asLong() : 0);
+			if (optional("at") != null) {
+				Instant at = at(this.stagingTime);
+				fingerprint.add(1).add(at.getEpochSecond()).add(at.getNano());
+			}
+			else {
+				fingerprint.add(0);
+			}
+			return fingerprint.add(kind.ordinal()).value();
 		}
 
 		private void checkFieldNames() {
 			for (String name : this.fields.keySet()) {
+				if (INTERNAL_FIELDS.contains(name) && !this.origin.own()) {
+					throw new Bad(name, "is set by kvbatch in its own spool files, never by producers; leave it out"
+							+ (name.equals("seq") ? " (a {seq} in the key gets the next value)"
+									: name.equals("stagedAt") ? " (the staging time is when the line is staged)" : ""));
+				}
 				if (!PRODUCER_FIELDS.contains(name) && !INTERNAL_FIELDS.contains(name)) {
 					String similar = suggestion(name);
 					throw new Bad(name,
@@ -499,13 +612,13 @@ public final class RecordValidator {
 			if (node.isString()) {
 				String text = node.asString();
 				try {
-					return Instant.parse(text);
+					return inMillisRange("at", Instant.parse(text));
 				}
 				catch (DateTimeException ex) {
 					// try the other forms below
 				}
 				try {
-					return OffsetDateTime.parse(text).toInstant();
+					return inMillisRange("at", OffsetDateTime.parse(text).toInstant());
 				}
 				catch (DateTimeException ex) {
 					// reported below
@@ -520,6 +633,18 @@ public final class RecordValidator {
 			}
 			throw new Bad("at", "must be an ISO-8601 time such as \"2025-05-01T12:00:00Z\" or epoch milliseconds, was "
 					+ Text.show(node));
+		}
+
+		/**
+		 * Times are kept as epoch milliseconds: one beyond them would fail every load of
+		 * the line.
+		 */
+		private static Instant inMillisRange(String field, Instant instant) {
+			if (instant.isBefore(FIRST_INSTANT) || instant.isAfter(LAST_INSTANT)) {
+				throw new Bad(field, "is " + instant + ", outside the range kvbatch keeps times in (" + FIRST_INSTANT
+						+ " to " + LAST_INSTANT + ")");
+			}
+			return instant;
 		}
 
 		private static boolean isLocalDateTime(String text) {
@@ -574,20 +699,6 @@ public final class RecordValidator {
 				}
 			}
 			throw new Bad("kind", "must be \"upload\" or \"change\", was " + Text.show(node));
-		}
-
-		private void checkPolicy(Op op, String key, @Nullable JsonNode value, Instant at) {
-			try {
-				RecordValidator.this.policy.check(op, key, value, at);
-			}
-			catch (KeyPolicy.Violation ex) {
-				throw new Bad(ex.field(), ex.reason());
-			}
-			catch (IllegalArgumentException ex) {
-				String message = ex.getMessage();
-				throw new Bad("key",
-						(message != null && !message.isBlank()) ? message : "is refused by the key policy");
-			}
 		}
 
 		private static int count(String text, String part) {

@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * The local sequence behind {@code {seq}} keys, kept as decimal text in one file (for
@@ -19,24 +22,25 @@ import java.util.concurrent.ConcurrentMap;
  * <p>
  * Thread-safe, and safe across processes: every call takes an exclusive
  * {@link FileChannel#lock() file lock}, so two processes staging at once never get the
- * same value. Within one JVM, all instances for the same (normalised) path share a
- * monitor, because a JVM cannot hold two locks on one file.
+ * same value. Within one JVM, all instances for the same (normalised) path share a lock,
+ * because a JVM cannot hold two locks on one file.
  * <p>
  * Durable: {@link #next()} writes and forces the new value before returning it, so a
  * value is never handed out twice, even across a crash. A crash may lose values that were
- * handed out but never used (gaps), which is fine.
+ * handed out but never used (gaps), which is fine. A {@link Lease} hands out the values
+ * of a whole stage run under one hold of the lock, with two forced writes in all.
  */
 public final class SeqAllocator {
 
-	/** One monitor per file for this JVM; file locks are per process, not per thread. */
-	private static final ConcurrentMap<Path, Object> MONITORS = new ConcurrentHashMap<>();
+	/** One lock per file for this JVM; file locks are per process, not per thread. */
+	private static final ConcurrentMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
 	/** More than any long needs: longer content means the file is not ours. */
 	private static final int MAX_FILE_BYTES = 64;
 
 	private final Path file;
 
-	private final Object monitor;
+	private final ReentrantLock lock;
 
 	private final long startAfter;
 
@@ -56,7 +60,7 @@ public final class SeqAllocator {
 	 */
 	public SeqAllocator(Path file, long startAfter) {
 		this.file = file.toAbsolutePath().normalize();
-		this.monitor = MONITORS.computeIfAbsent(this.file, (key) -> new Object());
+		this.lock = LOCKS.computeIfAbsent(this.file, (key) -> new ReentrantLock());
 		this.startAfter = startAfter;
 	}
 
@@ -73,7 +77,8 @@ public final class SeqAllocator {
 	 * @throws IllegalStateException if the file holds something other than a number
 	 */
 	public long next() {
-		synchronized (this.monitor) {
+		this.lock.lock();
+		try {
 			try {
 				Files.createDirectories(this.file.getParent());
 				try (FileChannel channel = FileChannel.open(this.file, StandardOpenOption.CREATE,
@@ -93,6 +98,23 @@ public final class SeqAllocator {
 				throw new UncheckedIOException("Cannot allocate a sequence value in " + this.file, ex);
 			}
 		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Hold the sequence for up to {@code most} values: the file is set past all of them,
+	 * durably, before the first is handed out, so that even after a crash no other
+	 * process gets one of them; {@link Lease#close()} sets it back to the last value
+	 * really used, so values that were not needed leave no gap. Every other caller, in
+	 * this JVM or another process, waits until the lease is closed: keep it short.
+	 * @param most the most values the lease may hand out
+	 * @throws UncheckedIOException if the file cannot be read or written
+	 * @throws IllegalStateException if the file holds something other than a number
+	 */
+	public Lease lease(long most) {
+		return new Lease(most);
 	}
 
 	/**
@@ -101,7 +123,8 @@ public final class SeqAllocator {
 	 * @throws IllegalStateException if the file holds something other than a number
 	 */
 	public long current() {
-		synchronized (this.monitor) {
+		this.lock.lock();
+		try {
 			try (FileChannel channel = FileChannel.open(this.file, StandardOpenOption.READ);
 					FileLock lock = channel.lock(0, Long.MAX_VALUE, true)) {
 				return Math.max(read(channel), this.startAfter);
@@ -112,6 +135,9 @@ public final class SeqAllocator {
 			catch (IOException ex) {
 				throw new UncheckedIOException("Cannot read the sequence in " + this.file, ex);
 			}
+		}
+		finally {
+			this.lock.unlock();
 		}
 	}
 
@@ -149,6 +175,132 @@ public final class SeqAllocator {
 		}
 		channel.truncate(buffer.limit());
 		channel.force(true);
+	}
+
+	/**
+	 * Writes {@code value} over the file's content in place. A value shorter than the old
+	 * text is padded with spaces, so a crash before the truncation leaves no stale
+	 * digits.
+	 */
+	private static void writePadded(FileChannel channel, long value) throws IOException {
+		String digits = Long.toString(value);
+		int old = (int) Math.min(channel.size(), MAX_FILE_BYTES);
+		String text = digits + " ".repeat(Math.max(0, old - digits.length() - 1)) + "\n";
+		ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.US_ASCII));
+		while (buffer.hasRemaining()) {
+			channel.write(buffer, buffer.position());
+		}
+		channel.truncate(digits.length() + 1L);
+		channel.force(true);
+	}
+
+	private static void closeQuietly(@Nullable FileChannel channel) {
+		if (channel != null) {
+			try {
+				channel.close();
+			}
+			catch (IOException ex) {
+				// nothing left to release
+			}
+		}
+	}
+
+	/**
+	 * The values of the sequence a run hands out under one hold of its lock. Not
+	 * thread-safe: the thread that opened a lease uses it and closes it.
+	 */
+	public final class Lease implements AutoCloseable {
+
+		private final FileChannel channel;
+
+		private final long base;
+
+		private final long most;
+
+		private long used;
+
+		private boolean closed;
+
+		private Lease(long most) {
+			SeqAllocator.this.lock.lock();
+			FileChannel opened = null;
+			try {
+				Files.createDirectories(SeqAllocator.this.file.getParent());
+				opened = FileChannel.open(SeqAllocator.this.file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+						StandardOpenOption.WRITE);
+				// Released when the channel closes.
+				opened.lock();
+				long current = read(opened);
+				this.base = Math.max(current, SeqAllocator.this.startAfter);
+				this.most = most;
+				this.channel = opened;
+				if (most > 0) {
+					writePadded(opened, Math.addExact(this.base, most));
+					if (current == 0) {
+						SpoolWriter.forceDirectory(SeqAllocator.this.file.getParent());
+					}
+				}
+			}
+			catch (IOException ex) {
+				closeQuietly(opened);
+				SeqAllocator.this.lock.unlock();
+				throw new UncheckedIOException("Cannot lease sequence values in " + SeqAllocator.this.file, ex);
+			}
+			catch (RuntimeException ex) {
+				closeQuietly(opened);
+				SeqAllocator.this.lock.unlock();
+				throw ex;
+			}
+		}
+
+		/**
+		 * The next value.
+		 * @throws IllegalStateException once the lease's values are all handed out
+		 */
+		public long next() {
+			if (this.used == this.most) {
+				throw new IllegalStateException("The lease of " + this.most + " sequence values is spent");
+			}
+			this.used++;
+			return this.base + this.used;
+		}
+
+		/**
+		 * Take back the value {@link #next()} gave last, when its record was refused: the
+		 * next record gets it, so a refused record leaves no gap.
+		 */
+		public void giveBack(long value) {
+			if (this.used > 0 && value == this.base + this.used) {
+				this.used--;
+			}
+		}
+
+		/**
+		 * Set the file to the last value handed out, durably, and release the sequence.
+		 * Idempotent.
+		 * @throws UncheckedIOException if the file cannot be written; it then keeps the
+		 * lease's highest value (a gap, never a repeat)
+		 */
+		@Override
+		public void close() {
+			if (this.closed) {
+				return;
+			}
+			this.closed = true;
+			try {
+				if (this.most > 0 && this.used < this.most) {
+					writePadded(this.channel, this.base + this.used);
+				}
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("Cannot write the sequence in " + SeqAllocator.this.file, ex);
+			}
+			finally {
+				closeQuietly(this.channel);
+				SeqAllocator.this.lock.unlock();
+			}
+		}
+
 	}
 
 	private IllegalStateException corrupt(String what) {

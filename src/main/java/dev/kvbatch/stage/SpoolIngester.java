@@ -2,18 +2,22 @@ package dev.kvbatch.stage;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
@@ -25,6 +29,8 @@ import dev.kvbatch.usage.StagedTally;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -35,15 +41,19 @@ import org.springframework.stereotype.Component;
  * caller runs each call in its own transaction; the lines done so far in a file are
  * recorded in that same transaction ({@code kv_spool_progress}), so a crash never loads a
  * line twice nor skips one. A file is moved to {@code spool/done/} only in the call after
- * the one that committed its last line.
+ * the one that committed its last line; one that cannot be read goes to
+ * {@code spool/failed/}, with a dead letter that says why.
  *
  * <p>
- * Bad lines go to the dead letters with their file, line and reason; a record whose
- * idempotency id was already staged is dropped. While a call stores its lines, one
- * background thread reads and validates the next call's lines of the same file, so
- * parsing and writing use a core each; lines are still validated in file order, one
- * thread at a time. Not thread-safe: one ingest at a time (the database lock sees to
- * that).
+ * Bad lines go to the dead letters with their file, line and reason, one by one. The
+ * records of kvbatch's own spool files are final ({@link SpoolFormat}); those of a file a
+ * producer dropped are resolved like {@code kvbatch stage}'s, a batch at a time, against
+ * the same {@link IdempotencyIndex} and sequence ({@link Resolver}): a retry of a staged
+ * id is dropped, a different record with a staged id is refused, a {@code {seq}} gets its
+ * value. While a call stores its lines, one background thread reads and validates the
+ * next call's lines of the same file, so parsing and writing use a core each; lines are
+ * still resolved in file order, by the calling thread. Not thread-safe: one ingest at a
+ * time (the database lock sees to that).
  */
 @Component
 public class SpoolIngester implements DisposableBean {
@@ -51,6 +61,8 @@ public class SpoolIngester implements DisposableBean {
 	private static final Logger log = LoggerFactory.getLogger(SpoolIngester.class);
 
 	private static final String PROGRESS = "SELECT lines_done, complete FROM kv_spool_progress WHERE file_name = ?";
+
+	private static final String ANY_LEGACY_ID = "SELECT 1 FROM kv_staged_id FETCH FIRST 1 ROWS ONLY";
 
 	private final SpoolReader reader;
 
@@ -66,6 +78,14 @@ public class SpoolIngester implements DisposableBean {
 
 	private final Clock clock;
 
+	private final IdempotencyIndex index;
+
+	private final SeqAllocator seq;
+
+	private final JsonMapper mapper;
+
+	private final Resolver resolver;
+
 	/** Reads and validates the next call's lines while the caller stores this call's. */
 	private final ExecutorService readAhead = Executors.newSingleThreadExecutor((task) -> {
 		Thread thread = new Thread(task, "kvbatch-ingest-read-ahead");
@@ -76,7 +96,8 @@ public class SpoolIngester implements DisposableBean {
 	private @Nullable Prefetch next;
 
 	public SpoolIngester(SpoolReader reader, RecordValidator validator, Outbox outbox, DeadLetters deadLetters,
-			StagedTally tally, JdbcClient jdbc, Clock clock) {
+			StagedTally tally, JdbcClient jdbc, Clock clock, IdempotencyIndex index, SeqAllocator seq,
+			JsonMapper mapper) {
 		this.reader = reader;
 		this.validator = validator;
 		this.outbox = outbox;
@@ -84,6 +105,10 @@ public class SpoolIngester implements DisposableBean {
 		this.tally = tally;
 		this.jdbc = jdbc;
 		this.clock = clock;
+		this.index = index;
+		this.seq = seq;
+		this.mapper = mapper;
+		this.resolver = new Resolver(validator);
 	}
 
 	/**
@@ -119,6 +144,12 @@ public class SpoolIngester implements DisposableBean {
 			.optional()
 			.orElse(new Progress(0, false));
 		if (progress.complete()) {
+			OptionalLong owner = SpoolFormat.owner(file);
+			if (owner.isPresent()) {
+				// Once the file leaves the spool folder, only the index can say that its
+				// ids are staged.
+				this.index.settle(name, owner.getAsLong());
+			}
 			// Retention of spool/done counts from ingest, on the same clock as every
 			// other retention: the moved file carries the ingest time.
 			Path done = this.reader.moveToDone(file);
@@ -127,45 +158,66 @@ public class SpoolIngester implements DisposableBean {
 			return new Batch(0, 0, 0, true);
 		}
 		Lines lines;
+		SpoolFormat.Kind kind;
+		long token;
 		try {
-			lines = take(file, progress.linesDone(), maxLines);
+			if (!Files.isRegularFile(file)) {
+				throw new IOException("it is a link to " + Files.readSymbolicLink(file) + ", not a regular file");
+			}
+			kind = SpoolFormat.kind(file);
+			token = token(file);
+			lines = take(file, kind, progress.linesDone(), maxLines);
 		}
 		catch (IOException ex) {
-			log.error("Spool file {} cannot be read after line {}; moved to spool/failed: {}", name,
-					progress.linesDone(), ex.getMessage());
-			this.reader.moveToFailed(file);
-			this.jdbc.sql("DELETE FROM kv_spool_progress WHERE file_name = ?").param(name).update();
-			return new Batch(0, 0, 0, true);
+			fail(file, progress.linesDone(), ex);
+			return new Batch(0, 1, 0, true);
 		}
 		if (lines.stopped) {
 			// The next call's lines are read and validated while this call's are stored,
 			// from where this call's stopped in the file.
 			LinePosition end = lines.end;
-			this.next = new Prefetch(file, end.line(), this.readAhead.submit(() -> read(file, end, 0, maxLines)));
+			SpoolFormat.Kind same = kind;
+			this.next = new Prefetch(file, end.line(), this.readAhead.submit(() -> read(file, same, end, 0, maxLines)));
 		}
-		int duplicates = store(lines);
+		Stored stored = store(lines, kind, token);
 		saveProgress(name, progress.linesDone() + lines.count, !lines.stopped);
-		return new Batch(lines.records.size() - duplicates, lines.rejections.size(), duplicates, true);
+		return new Batch(stored.staged(), stored.rejected(), stored.duplicates(), true);
 	}
 
 	/**
-	 * Writes the records (less duplicate ids), the rejections and the day tallies;
-	 * returns the duplicates.
+	 * A file that cannot be read goes to {@code spool/failed/}, with a dead letter and a
+	 * log line that say why; what was loaded of it stays.
 	 */
-	private int store(Lines lines) {
-		Set<String> ids = new LinkedHashSet<>();
-		lines.records.stream().map(StagedRecord::id).filter((id) -> id != null).forEach(ids::add);
-		Set<String> seen = new HashSet<>(this.outbox.knownIds(ids));
+	private void fail(Path file, long linesDone, IOException ex) throws IOException {
+		String name = file.getFileName().toString();
+		String reason = ((linesDone > 0) ? "cannot be read after line " + linesDone : "cannot be read") + " ("
+				+ ex.getClass().getSimpleName() + ": " + ex.getMessage() + "); moved to spool/failed";
+		log.error("Spool file {} {}", name, reason);
+		this.deadLetters.add(new Rejection(name, linesDone + 1, null, reason, ""));
+		this.reader.moveToFailed(file);
+		this.jdbc.sql("DELETE FROM kv_spool_progress WHERE file_name = ?").param(name).update();
+	}
+
+	/**
+	 * Resolves what a dropped file's lines still need, then writes the records (less
+	 * retries), the rejections and the day tallies.
+	 */
+	private Stored store(Lines lines, SpoolFormat.Kind kind, long token) throws IOException {
 		List<StagedRecord> fresh = new ArrayList<>();
-		for (StagedRecord record : lines.records) {
-			if (record.id() == null || seen.add(record.id())) {
-				fresh.add(record);
-			}
+		List<Rejection> rejections = new ArrayList<>(lines.rejections);
+		long duplicates = (kind == SpoolFormat.Kind.KVBATCH) ? keep(lines, fresh)
+				: resolve(lines, token, fresh, rejections);
+		// Ids staged before the index existed were kept in the database.
+		Set<String> legacy = legacyIds(fresh);
+		if (!legacy.isEmpty()) {
+			int before = fresh.size();
+			fresh = fresh.stream().filter((record) -> record.id() == null || !legacy.contains(record.id())).toList();
+			duplicates += before - fresh.size();
 		}
 		this.outbox.append(fresh);
-		this.outbox.rememberIds(fresh.stream().map(StagedRecord::id).filter((id) -> id != null).toList(),
-				lines.ingestTime);
-		this.deadLetters.addAll(lines.rejections);
+		// Rejections in line order, however the lines were split into calls.
+		rejections.sort(Comparator.comparingLong(Rejection::line));
+		this.deadLetters.addAll(rejections);
 		Map<LocalDate, StagedTally.Counts> days = new TreeMap<>();
 		for (StagedRecord record : fresh) {
 			boolean put = record.op() == Op.PUT;
@@ -175,7 +227,150 @@ public class SpoolIngester implements DisposableBean {
 					StagedTally.Counts::plus);
 		}
 		days.forEach(this.tally::add);
-		return lines.records.size() - fresh.size();
+		return new Stored(fresh.size(), rejections.size(), duplicates);
+	}
+
+	private static long keep(Lines lines, List<StagedRecord> fresh) {
+		lines.records.forEach((line) -> fresh.add(line.accepted().record()));
+		return 0;
+	}
+
+	/**
+	 * Gives the records that need it their verdict and {@code {seq}}, within one session
+	 * of the index and one lease of the sequence; returns the retries.
+	 */
+	private long resolve(Lines lines, long token, List<StagedRecord> fresh, List<Rejection> rejections)
+			throws IOException {
+		long ids = lines.records.stream().filter((line) -> line.accepted().idKey() != null).count();
+		long seqs = lines.records.stream().filter((line) -> line.accepted().keyTemplate() != null).count();
+		if (ids == 0 && seqs == 0) {
+			return keep(lines, fresh);
+		}
+		long duplicates = 0;
+		try (IdempotencyIndex.Session session = (ids > 0)
+				? this.index.open(new IdempotencyIndex.Owner.DroppedFile(token)) : null;
+				SeqAllocator.Lease lease = (seqs > 0) ? this.seq.lease(seqs) : null) {
+			if (session != null) {
+				session.expect(ids);
+			}
+			for (Numbered line : lines.records) {
+				LineResult.Accepted accepted = line.accepted();
+				StagedRecord record = accepted.record();
+				if (!accepted.unresolved()) {
+					fresh.add(record);
+					continue;
+				}
+				Resolver.Outcome outcome = this.resolver.resolve(session, lease,
+						new Loaded(lines.source, line.number(), accepted));
+				if (outcome instanceof Resolver.Outcome.Fresh resolved) {
+					fresh.add((resolved.key() == null) ? record
+							: new StagedRecord(record.op(), resolved.key(), record.valueJson(), record.expiresAt(),
+									record.at(), record.id(), record.kind(), resolved.seq(), record.stagedAt()));
+				}
+				else if (outcome instanceof Resolver.Outcome.Refused refused) {
+					rejections.add(refused.rejection());
+				}
+				else {
+					duplicates++;
+				}
+			}
+		}
+		return duplicates;
+	}
+
+	/** A loaded line that still needs resolving, as the resolver reads it. */
+	private final class Loaded implements Resolver.Item {
+
+		private final String source;
+
+		private final long line;
+
+		private final LineResult.Accepted accepted;
+
+		Loaded(String source, long line, LineResult.Accepted accepted) {
+			this.source = source;
+			this.line = line;
+			this.accepted = accepted;
+		}
+
+		@Override
+		public String source() {
+			return this.source;
+		}
+
+		@Override
+		public long line() {
+			return this.line;
+		}
+
+		@Override
+		public Op op() {
+			return this.accepted.record().op();
+		}
+
+		@Override
+		public String key() {
+			return this.accepted.record().key();
+		}
+
+		@Override
+		public boolean hasSeq() {
+			return this.accepted.keyTemplate() != null;
+		}
+
+		@Override
+		public @Nullable IdKey id() {
+			return this.accepted.idKey();
+		}
+
+		@Override
+		public long fingerprint() {
+			return this.accepted.fingerprint();
+		}
+
+		@Override
+		public @Nullable Long knownSeq() {
+			return this.accepted.record().seq();
+		}
+
+		@Override
+		public Instant at() {
+			return this.accepted.record().at();
+		}
+
+		@Override
+		public @Nullable JsonNode value() {
+			String value = this.accepted.record().valueJson();
+			return (value != null) ? SpoolIngester.this.mapper.readTree(value) : null;
+		}
+
+		@Override
+		public String raw() {
+			return String.valueOf(this.accepted.raw());
+		}
+
+	}
+
+	/** Of the records' ids, those staged before the index existed. */
+	private Set<String> legacyIds(List<StagedRecord> records) {
+		Set<String> ids = new LinkedHashSet<>();
+		records.stream().map(StagedRecord::id).filter((id) -> id != null).forEach(ids::add);
+		if (ids.isEmpty() || this.jdbc.sql(ANY_LEGACY_ID).query(Integer.class).optional().isEmpty()) {
+			return Set.of();
+		}
+		return new HashSet<>(this.outbox.knownIds(ids));
+	}
+
+	/**
+	 * What stands for a dropped file in the index: its name, size and modification time,
+	 * the same each time the file is read.
+	 */
+	private static long token(Path file) throws IOException {
+		BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+		String identity = file.getFileName() + "\0" + attributes.size() + "\0"
+				+ attributes.lastModifiedTime().toInstant() + "\0" + attributes.fileKey();
+		long token = IdKey.digest64(identity.getBytes(StandardCharsets.UTF_8));
+		return (token != 0) ? token : 1;
 	}
 
 	/**
@@ -184,7 +379,7 @@ public class SpoolIngester implements DisposableBean {
 	 * call that rolled back) is waited for and dropped, so one thread validates at a
 	 * time.
 	 */
-	private Lines take(Path file, long fromLine, int maxLines) throws IOException {
+	private Lines take(Path file, SpoolFormat.Kind kind, long fromLine, int maxLines) throws IOException {
 		Prefetch ahead = this.next;
 		this.next = null;
 		if (ahead != null) {
@@ -207,15 +402,16 @@ public class SpoolIngester implements DisposableBean {
 		}
 		// First call of a run, or after a rollback: where the line is in the file is not
 		// known, so the lines before it are read and skipped.
-		return read(file, LinePosition.START, fromLine, maxLines);
+		return read(file, kind, LinePosition.START, fromLine, maxLines);
 	}
 
 	/**
 	 * Reads up to {@code maxLines} lines from {@code from}, after skipping the first
 	 * {@code skipLines} lines of the file.
 	 */
-	private Lines read(Path file, LinePosition from, long skipLines, int maxLines) throws IOException {
-		Lines lines = new Lines(file.getFileName().toString(), maxLines, this.clock.instant());
+	private Lines read(Path file, SpoolFormat.Kind kind, LinePosition from, long skipLines, int maxLines)
+			throws IOException {
+		Lines lines = new Lines(file.getFileName().toString(), kind, maxLines, this.clock.instant());
 		try {
 			this.reader.forEachLine(file, from, skipLines, lines::accept);
 		}
@@ -255,6 +451,13 @@ public class SpoolIngester implements DisposableBean {
 	private record Progress(long linesDone, boolean complete) {
 	}
 
+	private record Stored(long staged, long rejected, long duplicates) {
+	}
+
+	/** A validated record and its line in the file. */
+	private record Numbered(long number, LineResult.Accepted accepted) {
+	}
+
 	/** Lines of a file being read ahead, from a line on. */
 	private record Prefetch(Path file, long fromLine, Future<Lines> lines) {
 	}
@@ -264,11 +467,13 @@ public class SpoolIngester implements DisposableBean {
 
 		final String source;
 
+		final SpoolFormat.Kind kind;
+
 		final int max;
 
 		final Instant ingestTime;
 
-		final List<StagedRecord> records = new ArrayList<>();
+		final List<Numbered> records = new ArrayList<>();
 
 		final List<Rejection> rejections = new ArrayList<>();
 
@@ -279,8 +484,9 @@ public class SpoolIngester implements DisposableBean {
 
 		boolean stopped;
 
-		Lines(String source, int max, Instant ingestTime) {
+		Lines(String source, SpoolFormat.Kind kind, int max, Instant ingestTime) {
 			this.source = source;
+			this.kind = kind;
 			this.max = max;
 			this.ingestTime = ingestTime;
 		}
@@ -293,9 +499,9 @@ public class SpoolIngester implements DisposableBean {
 			this.count++;
 			this.end = after;
 			SpoolLine parsed = SpoolIngester.this.reader.parse(this.source, line, SpoolIngester.this.validator,
-					this.ingestTime);
+					this.ingestTime, this.kind);
 			if (parsed instanceof LineResult.Accepted accepted) {
-				this.records.add(accepted.record());
+				this.records.add(new Numbered(line.number(), accepted));
 			}
 			else if (parsed instanceof LineResult.Rejected rejected) {
 				this.rejections.add(rejected.rejection());

@@ -48,10 +48,11 @@ public final class SpoolReader {
 	}
 
 	/**
-	 * The committed spool files: regular files directly in the spool folder whose name
-	 * ends in {@code .jsonl}, sorted by name (which is the order they were opened in).
-	 * Files still being written ({@code .jsonl.tmp}) and the {@code done} and
-	 * {@code failed} folders are not included.
+	 * The committed spool files: regular files (or links) directly in the spool folder
+	 * whose name ends in {@code .jsonl}, sorted by name (which is the order they were
+	 * opened in). Files still being written ({@code .jsonl.tmp}) and the {@code done} and
+	 * {@code failed} folders are not included. A link that leads nowhere readable is
+	 * included, so that ingest can move it to {@code failed/} with its reason.
 	 * @return the files, or an empty list when the folder does not exist
 	 * @throws IOException if the folder cannot be listed
 	 */
@@ -61,7 +62,7 @@ public final class SpoolReader {
 		}
 		try (Stream<Path> files = Files.list(this.spoolDir)) {
 			return files.filter((file) -> file.getFileName().toString().endsWith(SpoolWriter.SUFFIX))
-				.filter(Files::isRegularFile)
+				.filter((file) -> Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(file))
 				.sorted(Comparator.comparing((Path file) -> file.getFileName().toString()))
 				.collect(Collectors.toList());
 		}
@@ -145,18 +146,33 @@ public final class SpoolReader {
 	}
 
 	/**
-	 * Parse one spool line: a {@code {"deadLetter":{...}}} line gives back the recorded
-	 * rejection (with its original source and line), any other line is validated.
+	 * Parse one spool line of a producer's file.
+	 * @see #parse(String, long, String, RecordValidator, Instant, SpoolFormat.Kind)
+	 */
+	public SpoolLine parse(String source, long line, String text, RecordValidator validator, Instant ingestTime) {
+		return parse(source, line, text, validator, ingestTime, SpoolFormat.Kind.PRODUCER);
+	}
+
+	/**
+	 * Parse one spool line. In kvbatch's own files, the header line is blank and a
+	 * {@code {"deadLetter":{...}}} line gives back the recorded rejection (with its
+	 * original source and line); any other line is validated, as a producer's line or, in
+	 * kvbatch's own files, with kvbatch's own fields.
 	 * @param source the spool file name, for rejections of the line itself
 	 * @param line the line number in the spool file
 	 * @param text the line
 	 * @param validator validates record lines
 	 * @param ingestTime the staging time for lines that lack {@code stagedAt}
+	 * @param kind what the file is
 	 * @return a {@link LineResult} or a {@link SpoolLine.DeadLetter}
 	 */
-	public SpoolLine parse(String source, long line, String text, RecordValidator validator, Instant ingestTime) {
-		if (!looksLikeDeadLetter(text)) {
-			return validator.validate(source, line, text, ingestTime);
+	public SpoolLine parse(String source, long line, String text, RecordValidator validator, Instant ingestTime,
+			SpoolFormat.Kind kind) {
+		if (kind == SpoolFormat.Kind.KVBATCH && line == 1 && SpoolFormat.owner(text).isPresent()) {
+			return LineResult.BLANK;
+		}
+		if (!kind.own() || !looksLikeDeadLetter(text)) {
+			return validator.validate(source, line, text, ingestTime, kind);
 		}
 		try {
 			JsonNode root = DEAD_LETTER_MAPPER.readTree(text);
@@ -182,15 +198,25 @@ public final class SpoolReader {
 	}
 
 	/**
-	 * Parse a line from {@link #forEachLine}; a line that could not be read as text is
-	 * rejected.
+	 * Parse a producer's line from {@link #forEachLine}; a line that could not be read as
+	 * text is rejected.
 	 * @see #parse(String, long, String, RecordValidator, Instant)
 	 */
 	public SpoolLine parse(String source, InputLine line, RecordValidator validator, Instant ingestTime) {
+		return parse(source, line, validator, ingestTime, SpoolFormat.Kind.PRODUCER);
+	}
+
+	/**
+	 * Parse a line from {@link #forEachLine}; a line that could not be read as text is
+	 * rejected.
+	 * @see #parse(String, long, String, RecordValidator, Instant, SpoolFormat.Kind)
+	 */
+	public SpoolLine parse(String source, InputLine line, RecordValidator validator, Instant ingestTime,
+			SpoolFormat.Kind kind) {
 		if (line.problem() != null) {
-			return validator.validate(source, line, ingestTime);
+			return validator.validate(source, line, ingestTime, kind);
 		}
-		return parse(source, line.number(), line.text(), validator, ingestTime);
+		return parse(source, line.number(), line.text(), validator, ingestTime, kind);
 	}
 
 	private static boolean isText(JsonNode node) {

@@ -11,8 +11,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Staging without a database: validation against the packing rules, the file-locked
- * {@code {seq}} sequence and the spool folder. Used by {@code kvbatch stage} on its own
- * and by the ingest step.
+ * {@code {seq}} sequence and idempotency index, and the spool folder. Used by
+ * {@code kvbatch stage} on its own and by the ingest step.
  */
 @Configuration(proxyBeanMethods = false)
 public class StageConfiguration {
@@ -23,8 +23,13 @@ public class StageConfiguration {
 	}
 
 	@Bean
-	RecordValidator recordValidator(JsonMapper mapper, PackingRules rules, SeqAllocator seq) {
-		return new RecordValidator(mapper, new PackingKeyPolicy(rules), seq);
+	RecordValidator recordValidator(JsonMapper mapper, PackingRules rules) {
+		return new RecordValidator(mapper, new PackingKeyPolicy(rules));
+	}
+
+	@Bean
+	IdempotencyIndex idempotencyIndex(KvBatchProperties properties, Clock clock) {
+		return new FileIdempotencyIndex(properties.idsDir(), properties.spoolDir(), clock);
 	}
 
 	@Bean
@@ -38,8 +43,9 @@ public class StageConfiguration {
 	}
 
 	@Bean
-	Stager stager(RecordValidator validator, SpoolWriter writer, Clock clock) {
-		return new Stager(validator, writer, clock);
+	Stager stager(RecordValidator validator, SpoolWriter writer, Clock clock, IdempotencyIndex index, SeqAllocator seq,
+			JsonMapper mapper) {
+		return new Stager(validator, writer, clock, index, seq, mapper);
 	}
 
 }

@@ -9,8 +9,10 @@ import org.jspecify.annotations.Nullable;
  *
  * @param accepted lines that became staged records
  * @param rejected lines that were recorded as dead letters
- * @param spoolFile the committed spool file holding both, or {@code null} when no line
- * (other than blank ones) was read
+ * @param duplicates lines that repeated a record already staged with their id: nothing
+ * was staged for them
+ * @param spoolFile the committed spool file, or {@code null} when nothing was left to
+ * stage or record
  */
-public record StageSummary(long accepted, long rejected, @Nullable Path spoolFile) {
+public record StageSummary(long accepted, long rejected, long duplicates, @Nullable Path spoolFile) {
 }

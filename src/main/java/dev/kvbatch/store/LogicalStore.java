@@ -19,13 +19,17 @@ import dev.kvbatch.pack.Placement;
 import dev.kvbatch.stage.DeadLetters;
 import dev.kvbatch.stage.Outbox;
 import dev.kvbatch.stage.Op;
+import dev.kvbatch.stage.RecordValidator;
 import dev.kvbatch.stage.Rejection;
 import dev.kvbatch.stage.StagedRecord;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.util.RawValue;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -144,24 +148,59 @@ public class LogicalStore {
 		this.cursors.advance(Cursors.OUTBOX, rows.get(rows.size() - 1).row().id());
 	}
 
+	/**
+	 * Where a staged record's entry goes, or {@code null} when it cannot go anywhere: the
+	 * row is then dead-lettered on its own, with a staging line that stages it again, and
+	 * the rest of the chunk is applied.
+	 */
 	private @Nullable Entry place(Outbox.Row row) {
 		StagedRecord record = row.record();
+		String field = "key";
 		try {
 			Placement placement = this.rules.place(record.key(), record.at());
+			field = "value";
 			Double metric = null;
 			if (placement.kind() == PackKind.ROLLUP) {
 				metric = PackingRules.metricOf(this.mapper.readTree(record.valueJson()));
 			}
+			if (placement.kind() == PackKind.COUNTER) {
+				counterValue(record.valueJson());
+			}
 			return new Entry(record.key(), placement, record.valueJson(), metric, record.expiresAt(),
 					record.at().toEpochMilli());
 		}
-		catch (PackException | JacksonException ex) {
-			// The rules changed since staging (staging checks the same rules): keep the
-			// row, with why.
-			this.deadLetters.add(new Rejection("outbox", row.id(), "key", ex.getMessage(), record.key()));
-			log.warn("Outbox row {} dead-lettered: {}", row.id(), ex.getMessage());
+		catch (RuntimeException ex) {
+			// Staging checks the same rules: the rules changed since, or the row was
+			// staged
+			// by a version that checked less. Keep the row, with why.
+			String reason = (ex instanceof PackException || ex instanceof JacksonException) ? ex.getMessage()
+					: "cannot be applied (" + ex.getClass().getSimpleName() + ": " + ex.getMessage() + ")";
+			this.deadLetters.add(new Rejection("outbox", row.id(), field,
+					"logical key \"" + record.key() + "\": " + reason, stagingLine(record)));
+			log.warn("Outbox row {} (logical key \"{}\") dead-lettered: {}", row.id(), record.key(), reason);
 			return null;
 		}
+	}
+
+	/**
+	 * The staging line that stages a dead-lettered row again, cut as a dead letter keeps
+	 * it.
+	 */
+	private String stagingLine(StagedRecord record) {
+		ObjectNode line = this.mapper.createObjectNode();
+		line.put("op", (record.op() == Op.PUT) ? "put" : "delete");
+		line.put("key", record.key());
+		if (record.valueJson() != null) {
+			line.putRawValue("value", new RawValue(record.valueJson()));
+		}
+		if (record.expiresAt() != null) {
+			line.put("expiration", record.expiresAt());
+		}
+		line.put("at", record.at().toString());
+		String text = this.mapper.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(line);
+		int max = RecordValidator.MAX_RAW_CHARS;
+		return (text.length() <= max) ? text
+				: text.substring(0, Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max);
 	}
 
 	private void applyCounter(Placement counter, long highestSeq, Map<String, Existing> existing,
@@ -244,10 +283,16 @@ public class LogicalStore {
 	}
 
 	/**
-	 * A counter value is staged as a number or a string of digits (staging checks it).
+	 * A counter value is staged as a number or a string of digits, from 0 to
+	 * {@link Long#MAX_VALUE} (staging checks it; {@link #place} checks it again).
+	 * @throws NumberFormatException if it is not one
 	 */
 	private static long counterValue(String json) {
-		return Long.parseLong(json.replace("\"", "").trim());
+		long value = Long.parseLong(json.replace("\"", "").trim());
+		if (value < 0) {
+			throw new NumberFormatException("a counter is at least 0, got " + json);
+		}
+		return value;
 	}
 
 }

@@ -4,16 +4,25 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
 import dev.kvbatch.pack.LogicalEntry;
-import dev.kvbatch.pack.PackException;
 import dev.kvbatch.pack.PackKind;
 import dev.kvbatch.pack.Packer;
 import dev.kvbatch.pack.PhysicalValue;
+import dev.kvbatch.stage.DeadLetters;
+import dev.kvbatch.stage.RecordValidator;
+import dev.kvbatch.stage.Rejection;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.util.RawValue;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -23,14 +32,25 @@ import org.springframework.stereotype.Component;
  * live entries that map to it, so planning the same dirty key twice gives the same plan.
  * A value is sent only when its digest (value and expiration) differs from the one last
  * sent.
+ * <p>
+ * An entry that cannot be packed with the others (a metric that would overflow its
+ * bucket's sum, a map value over KV's size limit, …) is parked: taken out of the logical
+ * store into the dead letters, naming its logical key, the physical key and the rule,
+ * with a staging line that stages it again. The key's other entries are packed and sent
+ * as if it had never been staged, and which entries are parked depends only on the
+ * entries, so a repeated plan parks the same ones.
  */
 @Component
 public class PhysicalViews {
 
+	private static final Logger log = LoggerFactory.getLogger(PhysicalViews.class);
+
 	private static final String ENTRIES = """
 			SELECT logical_key, rule, kind, field, value_json, metric, expires_at FROM kv_entry
-			WHERE physical_key = ? AND (expires_at IS NULL OR expires_at > ?)
+			WHERE physical_key = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY logical_key
 			""";
+
+	private static final String PARK = "DELETE FROM kv_entry WHERE logical_key = ?";
 
 	private static final String SENT = "SELECT digest, expires_at FROM kv_physical WHERE physical_key = ?";
 
@@ -44,30 +64,43 @@ public class PhysicalViews {
 
 	private final Packer packer;
 
+	private final DeadLetters deadLetters;
+
+	private final JsonMapper mapper;
+
 	private final Clock clock;
 
-	public PhysicalViews(JdbcClient jdbc, Packer packer, Clock clock) {
+	public PhysicalViews(JdbcClient jdbc, Packer packer, DeadLetters deadLetters, JsonMapper mapper, Clock clock) {
 		this.jdbc = jdbc;
 		this.packer = packer;
+		this.deadLetters = deadLetters;
+		this.mapper = mapper;
 		this.clock = clock;
 	}
 
-	/** Plans the flush of one dirty key. */
+	/**
+	 * Plans the flush of one dirty key, parking the entries that cannot be packed, in the
+	 * caller's transaction.
+	 */
 	public FlushPlan plan(DirtyKey dirty) {
+		return plan(dirty, true);
+	}
+
+	/**
+	 * Plans the flush of one dirty key as {@link #plan} would, changing nothing: for a
+	 * dry run.
+	 */
+	public FlushPlan preview(DirtyKey dirty) {
+		return plan(dirty, false);
+	}
+
+	private FlushPlan plan(DirtyKey dirty, boolean park) {
 		long now = this.clock.instant().getEpochSecond();
 		List<Row> rows = this.jdbc.sql(ENTRIES).params(dirty.physicalKey(), now).query(Row.class).list();
 		Optional<Sent> sent = this.jdbc.sql(SENT).param(dirty.physicalKey()).query(Sent.class).optional();
-		if (rows.isEmpty()) {
+		PhysicalValue value = rows.isEmpty() ? null : pack(dirty.physicalKey(), rows, park);
+		if (value == null) {
 			return gone(dirty, sent, now);
-		}
-		Row first = rows.get(0);
-		PhysicalValue value;
-		try {
-			value = this.packer.pack(dirty.physicalKey(), first.rule(), PackKind.valueOf(first.kind()),
-					rows.stream().map(Row::entry).toList());
-		}
-		catch (PackException ex) {
-			return new FlushPlan.Refused(dirty, ex.getMessage());
 		}
 		String digest = digest(value);
 		if (sent.isPresent() && sent.get().digest().equals(digest)) {
@@ -78,7 +111,7 @@ public class PhysicalViews {
 			// once, so it is treated as gone already.
 			return gone(dirty, sent, now);
 		}
-		return new FlushPlan.Put(dirty, first.rule(), value, digest);
+		return new FlushPlan.Put(dirty, rows.get(0).rule(), value, digest);
 	}
 
 	/** A key with nothing to send: delete what KV holds, unless KV has expired it. */
@@ -90,6 +123,70 @@ public class PhysicalViews {
 		// billed no-op.
 		boolean expiredInKv = sent.get().expiresAt() != null && sent.get().expiresAt() <= now;
 		return expiredInKv ? new FlushPlan.Unchanged(dirty, true) : new FlushPlan.Delete(dirty);
+	}
+
+	/**
+	 * Packs the entries of the first one's rule (the first by logical key); entries of
+	 * another rule, left by a change of the rules, and entries that cannot be packed are
+	 * parked.
+	 * @return the value of the entries kept, or {@code null} when none is left
+	 */
+	private @Nullable PhysicalValue pack(String physicalKey, List<Row> rows, boolean park) {
+		Row first = rows.get(0);
+		List<Packer.Parked> parked = new ArrayList<>();
+		List<LogicalEntry> entries = new ArrayList<>();
+		for (Row row : rows) {
+			if (row.rule().equals(first.rule()) && row.kind().equals(first.kind())) {
+				entries.add(row.entry());
+			}
+			else {
+				parked.add(new Packer.Parked(row.entry(), "key",
+						"physical key \"" + physicalKey + "\" (rule " + first.rule() + "): logical key \""
+								+ row.logicalKey() + "\" was placed by rule " + row.rule()
+								+ ", whose rule changed since"));
+			}
+		}
+		Packer.Packing packing = this.packer.packParking(physicalKey, first.rule(), PackKind.valueOf(first.kind()),
+				entries);
+		parked.addAll(packing.parked());
+		if (park && !parked.isEmpty()) {
+			park(parked);
+		}
+		return packing.value();
+	}
+
+	/** Takes parked entries out of the logical store, into the dead letters. */
+	private void park(List<Packer.Parked> parked) {
+		List<Rejection> letters = new ArrayList<>();
+		for (Packer.Parked entry : parked) {
+			String key = entry.entry().logicalKey();
+			log.warn("Logical key \"{}\" parked in the dead letters: {}", key, entry.reason());
+			letters.add(new Rejection("logical key " + key, 0, entry.field(), "parked: " + entry.reason(),
+					cut(stagingLine(entry.entry()))));
+			this.jdbc.sql(PARK).param(key).update();
+		}
+		this.deadLetters.addAll(letters);
+	}
+
+	/** At most what a dead letter keeps of a line, never half a surrogate pair. */
+	private static String cut(String line) {
+		int max = RecordValidator.MAX_RAW_CHARS;
+		if (line.length() <= max) {
+			return line;
+		}
+		return line.substring(0, Character.isHighSurrogate(line.charAt(max - 1)) ? max - 1 : max);
+	}
+
+	/** The staging line that stages a parked entry again. */
+	private String stagingLine(LogicalEntry entry) {
+		ObjectNode line = this.mapper.createObjectNode();
+		line.put("op", "put");
+		line.put("key", entry.logicalKey());
+		line.putRawValue("value", new RawValue(entry.valueJson()));
+		if (entry.expiresAt() != null) {
+			line.put("expiration", entry.expiresAt());
+		}
+		return this.mapper.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(line);
 	}
 
 	/**

@@ -19,16 +19,18 @@ import java.util.function.LongUnaryOperator;
 import java.util.stream.Stream;
 
 import dev.kvbatch.KvBatchProperties;
+import dev.kvbatch.stage.IdempotencyIndex;
+import dev.kvbatch.stage.SpoolWriter;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps every local table, and the ingested spool files, bounded by its retention. Each
- * call removes at most one batch of one kind, so the caller commits in bounded
- * transactions and a crash loses no more than a batch of work. Nothing here is sent to
- * KV.
+ * Keeps every local table, the idempotency index, the ingested spool files and the
+ * {@code .tmp} files dead runs left, bounded by its retention. Each call removes at most
+ * one batch of one kind, so the caller commits in bounded transactions and a crash loses
+ * no more than a batch of work. Nothing here is sent to KV.
  *
  * <p>
  * Batches are picked first and then deleted by primary key (the outbox by id range): H2
@@ -43,7 +45,10 @@ public class Retention {
 
 		/** Outbox rows the logical store has applied. */
 		OUTBOX,
-		/** Remembered idempotency ids. */
+		/**
+		 * Staged idempotency ids, in the index (and those an earlier version kept in the
+		 * database).
+		 */
 		IDEMPOTENCY_IDS,
 		/** Dead letters. */
 		DEAD_LETTERS,
@@ -56,7 +61,9 @@ public class Retention {
 		/** Keys of the embedded target past their expiration, as KV drops them itself. */
 		LOCAL_EXPIRED,
 		/** Ingested spool files. */
-		SPOOL_DONE;
+		SPOOL_DONE,
+		/** {@code *.tmp} files a dead stage run or producer left in the spool folder. */
+		SPOOL_TMP;
 
 		/** The name used in counts and logs, e.g. {@code dead-letters}. */
 		public String label() {
@@ -89,27 +96,33 @@ public class Retention {
 
 	private final Path spoolDone;
 
+	private final Path spoolDir;
+
+	private final IdempotencyIndex ids;
+
 	private final Clock clock;
 
 	private final Map<Kind, Trim> trims = new EnumMap<>(Kind.class);
 
 	public Retention(JdbcTemplate jdbcTemplate, RetentionProperties retention, Cursors cursors,
-			KvBatchProperties properties, Clock clock) {
+			KvBatchProperties properties, IdempotencyIndex ids, Clock clock) {
 		this.jdbc = JdbcClient.create(jdbcTemplate);
 		this.jdbcTemplate = jdbcTemplate;
 		this.retention = retention;
 		this.cursors = cursors;
+		this.spoolDir = properties.spoolDir();
 		this.spoolDone = properties.spoolDir().resolve("done");
+		this.ids = ids;
 		this.clock = clock;
 		this.trims.put(Kind.OUTBOX, new Trim(retention.outbox(),
 				(cutoff) -> count("SELECT COUNT(*) FROM kv_outbox WHERE id <= ? AND staged_at < ?", applied(), cutoff),
 				this::trimOutbox));
-		this.trims.put(Kind.IDEMPOTENCY_IDS,
-				new Trim(retention.idempotencyIds(),
-						(cutoff) -> count("SELECT COUNT(*) FROM kv_staged_id WHERE staged_at < ?", cutoff),
-						(cutoff, size) -> deleteEach("DELETE FROM kv_staged_id WHERE id = ?",
-								keys("SELECT id FROM kv_staged_id WHERE staged_at < ? FETCH FIRST ? ROWS ONLY", cutoff,
-										size))));
+		this.trims
+			.put(Kind.IDEMPOTENCY_IDS,
+					new Trim(retention.idempotencyIds(),
+							(cutoff) -> count("SELECT COUNT(*) FROM kv_staged_id WHERE staged_at < ?", cutoff)
+									+ indexed((index) -> index.countBefore(Instant.ofEpochMilli(cutoff))),
+							this::trimIds));
 		this.trims
 			.put(Kind.DEAD_LETTERS, new Trim(retention.deadLetters(),
 					(cutoff) -> count("SELECT COUNT(*) FROM kv_dead_letter WHERE created_at < ?", cutoff),
@@ -140,6 +153,8 @@ public class Retention {
 										epochSeconds(cutoff), size))));
 		this.trims.put(Kind.SPOOL_DONE,
 				new Trim(retention.spoolDone(), (cutoff) -> oldSpoolFiles(cutoff).size(), this::trimSpoolDone));
+		this.trims.put(Kind.SPOOL_TMP,
+				new Trim(retention.spoolTmp(), (cutoff) -> leftoverTmpFiles(cutoff).size(), this::trimSpoolTmp));
 	}
 
 	/**
@@ -222,6 +237,70 @@ public class Retention {
 		return executions.size();
 	}
 
+	/**
+	 * Ids an earlier version kept in the database go first; then the index, which holds
+	 * itself only a moment per batch, so stage runs never wait long.
+	 */
+	private long trimIds(long cutoff, int size) {
+		long legacy = deleteEach("DELETE FROM kv_staged_id WHERE id = ?",
+				keys("SELECT id FROM kv_staged_id WHERE staged_at < ? FETCH FIRST ? ROWS ONLY", cutoff, size));
+		return (legacy > 0) ? legacy : indexed((index) -> index.trim(Instant.ofEpochMilli(cutoff), size));
+	}
+
+	private long indexed(IndexCall call) {
+		try {
+			return call.apply(this.ids);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	@FunctionalInterface
+	private interface IndexCall {
+
+		long apply(IdempotencyIndex index) throws IOException;
+
+	}
+
+	/**
+	 * A {@code .tmp} file is removed only when unchanged for the retention and not held
+	 * by a live stage run (which locks its files): a run reading a slow input keeps its
+	 * file however long it takes.
+	 */
+	private long trimSpoolTmp(long cutoff, int size) {
+		List<Path> old = leftoverTmpFiles(cutoff);
+		long removed = 0;
+		for (Path file : old.subList(0, Math.min(size, old.size()))) {
+			try {
+				if (!SpoolWriter.inUse(file) && Files.deleteIfExists(file)) {
+					removed++;
+				}
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		return removed;
+	}
+
+	private List<Path> leftoverTmpFiles(long cutoff) {
+		if (!Files.isDirectory(this.spoolDir)) {
+			return List.of();
+		}
+		try (Stream<Path> files = Files.list(this.spoolDir)) {
+			return files.filter((file) -> file.getFileName().toString().endsWith(".tmp"))
+				.filter((file) -> Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+				.filter((file) -> unchangedSince(file) < cutoff)
+				.filter((file) -> !SpoolWriter.inUse(file))
+				.sorted()
+				.toList();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	private long trimSpoolDone(long cutoff, int size) {
 		List<Path> old = oldSpoolFiles(cutoff);
 		for (Path file : old.subList(0, Math.min(size, old.size()))) {
@@ -268,6 +347,16 @@ public class Retention {
 
 	private long cutoff(Duration keep) {
 		return this.clock.millis() - keep.toMillis();
+	}
+
+	/** When a file last changed; now for one that is gone (a stage run committed it). */
+	private long unchangedSince(Path file) {
+		try {
+			return Files.getLastModifiedTime(file).toMillis();
+		}
+		catch (IOException ex) {
+			return this.clock.millis();
+		}
 	}
 
 	private static long modified(Path file) {

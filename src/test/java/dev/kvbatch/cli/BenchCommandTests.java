@@ -33,12 +33,14 @@ class BenchCommandTests {
 		List<String> lines = bench.out().lines().toList();
 		assertThat(lines.get(0)).startsWith("kvbatch bench: 3,000 staged operations over 100 distinct logical keys");
 		assertThat(bench.out())
+			.containsPattern("stage +[\\d,]+ lines/s +the same lines, each with an id +[\\d,]+ lines/s +ratio [\\d.]+")
 			.containsPattern("ingest +[\\d,]+ rows/s +raw JDBC parse \\+ batched insert +[\\d,]+ rows/s")
 			.containsPattern("compress +[\\d,]+ rows/s +raw JDBC primary-key scan +[\\d,]+ rows/s")
 			.containsPattern("peak heap +[1-9][\\d,]* MiB live after a full GC, of [\\d,]+ MiB max")
 			.containsPattern("H2 file +after compress " + FILE + " · after prune " + FILE)
 			.containsPattern(
-					"targets +ingest [\\d.]+ ≥ 0\\.70 (met|missed by [\\d.]+) · compress/raw-jdbc [\\d.]+ ≥ 0\\.40 "
+					"targets +stage with ids [\\d.]+ ≥ 0\\.80 (met|missed by [\\d.]+) · ingest [\\d.]+ ≥ 0\\.70 "
+							+ "(met|missed by [\\d.]+) · compress/raw-jdbc [\\d.]+ ≥ 0\\.40 "
 							+ "(met|missed by [\\d.]+) · H2 file closed/compacted [\\d.]+ ≤ 3\\.00 (met|missed by [\\d.]+) "
 							+ "· KV = optimum met");
 		Matcher kv = KV.matcher(bench.out());

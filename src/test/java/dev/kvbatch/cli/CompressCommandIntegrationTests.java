@@ -82,20 +82,27 @@ class CompressCommandIntegrationTests {
 	}
 
 	@Test
-	void dropsRecordsWhoseIdempotencyIdWasAlreadyStaged() throws IOException {
+	void stagesARetryOnceAndRefusesAnotherRecordWithAStagedId() throws IOException {
 		CliRun cli = new CliRun(this.dataDir);
-		stage(cli,
-				"{\"op\":\"put\",\"key\":\"webhook-delivery:d1\",\"value\":1,\"id\":\"evt-1\",\"at\":\"2026-11-20T10:00:00Z\"}");
+		String first = "{\"op\":\"put\",\"key\":\"webhook-delivery:d1\",\"value\":1,\"id\":\"evt-1\",\"at\":\"2026-11-20T10:00:00Z\"}";
+		stage(cli, first);
 		cli.run("run", "compress");
-		stage(cli, """
+
+		CliRun.Result staged = stage(cli, first + """
+
 				{"op":"put","key":"webhook-delivery:d1","value":99,"id":"evt-1","at":"2026-11-20T10:00:00Z"}
 				{"op":"put","key":"webhook-delivery:d2","value":2,"id":"evt-2","at":"2026-11-20T11:00:00Z"}
 				{"op":"put","key":"webhook-delivery:d3","value":3,"id":"evt-2","at":"2026-11-20T11:00:00Z"}
 				""");
-
 		CliRun.Result run = cli.run("run", "compress");
 
-		assertThat(run.out()).contains("duplicates 2");
+		assertThat(staged.out()).contains("webhook-delivery:d1 -> webhook-delivery:d1 (already staged)")
+			.contains("staged 1, rejected 2, duplicates 1");
+		assertThat(staged.err()).contains(":2: field id: already staged with a different record",
+				":4: field id: already staged with a different record");
+		assertThat(run.out()).contains("ingest   read 3, written 1, rejected 2");
+		assertThat(TableRows.deadLetters(this.dataDir)).hasSize(2)
+			.allSatisfy((letter) -> assertThat(letter).contains(" id: already staged with a different record"));
 		assertThat(cli.run("kv", "get", "webhook-batch:2026-11-20").out().trim()).isEqualTo("{\"d1\":1,\"d2\":2}");
 	}
 
@@ -139,6 +146,29 @@ class CompressCommandIntegrationTests {
 
 		assertThat(run.out()).contains("KV       4 writes");
 		assertThat(cli.run("kv", "get", "__counter").out().trim()).isEqualTo("3");
+	}
+
+	@Test
+	void stagingAFileAgainPrintsTheSameKeysAndStagesNothingNew() throws IOException {
+		CliRun cli = new CliRun(this.dataDir);
+		Path albums = file("""
+				{"op":"put","key":"a{seq}","value":{"title":"one"},"kind":"upload","id":"msg-1"}
+				{"op":"put","key":"a{seq}","value":{"title":"two"},"kind":"upload","id":"msg-2"}
+				""");
+		CliRun.Result first = cli.run("stage", albums.toString());
+		cli.run("run", "compress");
+
+		CliRun.Result again = cli.run("stage", albums.toString());
+		CliRun.Result run = cli.run("run", "compress");
+
+		assertThat(first.out().lines()).containsExactly("a{seq} -> a01", "a{seq} -> a02",
+				"staged 2, rejected 0, " + "duplicates 0 ("
+						+ Files.list(this.dataDir.resolve("spool/done")).findFirst().orElseThrow().getFileName() + ")");
+		assertThat(again.exitCode()).isZero();
+		assertThat(again.out().lines()).containsExactly("a{seq} -> a01 (already staged)",
+				"a{seq} -> a02 (already staged)", "staged 0, rejected 0, duplicates 2");
+		assertThat(run.out()).contains("ingest   read 0").contains("KV       0 writes");
+		assertThat(cli.run("kv", "get", "__counter").out().trim()).isEqualTo("2");
 	}
 
 	@Test

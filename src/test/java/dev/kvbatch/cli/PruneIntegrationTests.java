@@ -3,12 +3,17 @@ package dev.kvbatch.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 import org.junit.jupiter.api.Test;
+import dev.kvbatch.stage.FileIdempotencyIndex;
+import dev.kvbatch.stage.SpoolWriter;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -102,7 +107,7 @@ class PruneIntegrationTests {
 				""");
 		cli.run("run", "compress", now(t0));
 		assertThat(TableRows.count(data, "kv_outbox")).isEqualTo(2);
-		assertThat(TableRows.count(data, "kv_staged_id")).isEqualTo(1);
+		assertThat(stagedIds(data)).isEqualTo(1);
 		assertThat(TableRows.count(data, "kv_dead_letter")).isEqualTo(1);
 		assertThat(TableRows.count(data, "kv_ledger")).isEqualTo(1);
 		assertThat(TableRows.count(data, "kv_local")).isEqualTo(2);
@@ -110,6 +115,13 @@ class PruneIntegrationTests {
 			.as("an ingested file is dated by the job's clock, which its retention counts from")
 			.singleElement()
 			.satisfies((done) -> assertThat(Files.getLastModifiedTime(done).toInstant()).isEqualTo(t0));
+		Path spool = data.resolve("spool");
+		Path deadRun = Files.writeString(spool.resolve("stage-1-dead.jsonl.tmp"), "{\"op\":");
+		Files.setLastModifiedTime(deadRun, FileTime.from(t0));
+		Path recent = Files.writeString(spool.resolve("producer.jsonl.tmp"), "{\"op\":");
+		Files.setLastModifiedTime(recent, FileTime.from(t0.plus(Duration.ofHours(2))));
+		SpoolWriter.Batch slowRun = new SpoolWriter(spool, JsonMapper.builder().build(), Clock.systemUTC()).open();
+		Files.setLastModifiedTime(slowRun.tmpFile(), FileTime.from(t0));
 		String[] retention = { "--kvbatch.retention.outbox=1h", "--kvbatch.retention.idempotency-ids=1d",
 				"--kvbatch.retention.dead-letters=1d", "--kvbatch.retention.ledger-detail=2d",
 				"--kvbatch.retention.ledger-daily=3d", "--kvbatch.retention.job-metadata=2d",
@@ -119,7 +131,11 @@ class PruneIntegrationTests {
 
 		assertThat(nextDay.exitCode()).as(nextDay.toString()).isZero();
 		assertThat(TableRows.count(data, "kv_outbox")).isZero();
-		assertThat(TableRows.count(data, "kv_staged_id")).isZero();
+		assertThat(stagedIds(data)).isZero();
+		assertThat(deadRun).as("left by a run that died a day ago").doesNotExist();
+		assertThat(recent).as("changed within the day").exists();
+		assertThat(slowRun.tmpFile()).as("a live run's file, however old").exists();
+		slowRun.close();
 		assertThat(TableRows.count(data, "kv_dead_letter")).isZero();
 		assertThat(TableRows.count(data, "kv_local")).as("KV drops expired keys itself").isEqualTo(1);
 		assertThat(TableRows.count(data, "kv_ledger")).as("detail is kept two days").isEqualTo(1);
@@ -172,6 +188,12 @@ class PruneIntegrationTests {
 		assertThat(interrupted.run("kv", "list", "--json", later).out())
 			.isEqualTo(clean.run("kv", "list", "--json", later).out())
 			.contains("{\\\"new\\\":2}");
+	}
+
+	/** The ids the data folder's idempotency index holds. */
+	private static long stagedIds(Path data) throws IOException {
+		return new FileIdempotencyIndex(data.resolve("ids"), data.resolve("spool"), Clock.systemUTC())
+			.countBefore(Instant.MAX);
 	}
 
 	private void stage(CliRun cli, Instant now, String lines) throws IOException {

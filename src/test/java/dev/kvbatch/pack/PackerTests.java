@@ -117,9 +117,64 @@ class PackerTests {
 	@Test
 	void directRejectsMoreThanOneEntry() {
 		LogicalEntry entry = new LogicalEntry("a15", null, "1", null, null);
+		LogicalEntry other = new LogicalEntry("a15-old", null, "2", null, null);
 		assertThatExceptionOfType(PackException.class)
-			.isThrownBy(() -> this.packer.pack("a15", "direct", PackKind.DIRECT, List.of(entry, entry)))
+			.isThrownBy(() -> this.packer.pack("a15", "direct", PackKind.DIRECT, List.of(other, entry)))
 			.withMessage("physical key \"a15\" (rule direct): a direct key holds exactly one entry, got 2");
+		assertThat(this.packer.packParking("a15", "direct", PackKind.DIRECT, List.of(other, entry)))
+			.isEqualTo(new Packer.Packing(new PhysicalValue("a15", "1", null), List.of(new Packer.Parked(other, "key",
+					"physical key \"a15\" (rule direct): a direct key holds exactly one entry, got 2"))));
+	}
+
+	@Test
+	void rollupParksTheEntryThatWouldOverflowItsSumAndKeepsTheRestWhateverTheOrder() {
+		LogicalEntry first = new LogicalEntry("metrics:t:1:a", "t", "1.5e308", 1.5e308, null);
+		LogicalEntry second = new LogicalEntry("metrics:t:1:b", "t", "1.5e308", 1.5e308, null);
+		LogicalEntry small = metric("t", 2);
+		LogicalEntry other = metric("u", 1);
+		Set<Packer.Packing> packings = new HashSet<>();
+		List<LogicalEntry> entries = new ArrayList<>(List.of(second, small, other, first));
+		Random random = new Random(7);
+		for (int i = 0; i < 20; i++) {
+			packings.add(this.packer.packParking("metrics:hour:2026-11-23T10", "metrics", PackKind.ROLLUP, entries));
+			Collections.shuffle(entries, random);
+		}
+		assertThat(packings).singleElement().satisfies((packing) -> {
+			assertThat(packing.value().value())
+				.isEqualTo("{\"t\":{\"count\":2,\"sum\":1.5E308,\"min\":2,\"max\":1.5E308},"
+						+ "\"u\":{\"count\":1,\"sum\":1,\"min\":1,\"max\":1}}");
+			assertThat(packing.parked()).singleElement()
+				.isEqualTo(new Packer.Parked(second, "value",
+						"physical key \"metrics:hour:2026-11-23T10\" (rule metrics): the sum of \"t\" overflows a double"));
+		});
+	}
+
+	@Test
+	void mapParksItsBadEntriesAndKeepsTheOthers() {
+		Packer.Packing packing = this.packer.packParking("k", "m", PackKind.MAP,
+				List.of(field("a", "1"), field("b", "{\"x\":"), new LogicalEntry("y:a", "a", "2", null, null),
+						new LogicalEntry("nofield", null, "3", null, null)));
+		assertThat(packing.value().value()).isEqualTo("{\"a\":1}");
+		assertThat(packing.parked()).extracting((parked) -> parked.entry().logicalKey())
+			.containsExactlyInAnyOrder("key:b", "y:a", "nofield");
+	}
+
+	@Test
+	void mapOver25MebibytesParksItsLastFieldsUntilItFits() {
+		String big = "\"" + "x".repeat(13_788_760) + "\"";
+		Packer.Packing packing = this.packer.packParking("sync-state:batch", "sync-hash", PackKind.MAP,
+				List.of(new LogicalEntry("hash:b", "b", big, null, null),
+						new LogicalEntry("hash:a", "a", big, null, null),
+						new LogicalEntry("hash:c", "c", "1", null, null)));
+		assertThat(packing.value().value()).startsWith("{\"a\":\"xxx").hasSize(13_788_762 + 6);
+		assertThat(packing.parked()).extracting((parked) -> parked.entry().logicalKey())
+			.containsExactly("hash:b", "hash:c");
+	}
+
+	@Test
+	void keyWhoseEveryEntryIsParkedHasNoValue() {
+		LogicalEntry noMetric = new LogicalEntry("metrics:t:1:r", "t", "\"x\"", null, null);
+		assertThat(this.packer.packParking("k", "metrics", PackKind.ROLLUP, List.of(noMetric)).value()).isNull();
 	}
 
 	@Test

@@ -3,6 +3,8 @@ package dev.kvbatch.pack;
 import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -174,6 +176,20 @@ class PackingRulesTests {
 		assertThatExceptionOfType(PackException.class)
 			.isThrownBy(() -> PackingRules.metricOf(this.mapper.readTree("{\"value\": 1e400}")))
 			.withMessageContaining("within a double's range");
+	}
+
+	@Test
+	void rejectsAMetricOutOfDoubleRangeWhenNumbersAreReadExactly() {
+		// Staging reads numbers exactly, as BigDecimal and BigInteger.
+		ObjectReader exact = this.mapper.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+		for (String json : new String[] { "1e400", "1.8e308", "-1.8e308", "{\"value\":1e400}",
+				"1" + "0".repeat(400) }) {
+			assertThatExceptionOfType(PackException.class).isThrownBy(() -> PackingRules.metricOf(exact.readTree(json)))
+				.withMessageContaining("within a double's range");
+		}
+		assertThat(PackingRules.metricOf(exact.readTree("1.5e308"))).isEqualTo(1.5e308);
+		assertThat(PackingRules.metricOf(exact.readTree("123456789012345678901234567890")))
+			.isEqualTo(1.2345678901234568e29);
 	}
 
 }

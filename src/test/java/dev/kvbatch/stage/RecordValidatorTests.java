@@ -1,8 +1,5 @@
 package dev.kvbatch.stage;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +7,6 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,17 +23,11 @@ class RecordValidatorTests {
 
 	private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
-	@TempDir
-	Path dir;
-
-	private SeqAllocator seq;
-
 	private RecordValidator validator;
 
 	@BeforeEach
 	void setUp() {
-		this.seq = new SeqAllocator(this.dir.resolve("seq"));
-		this.validator = new RecordValidator(MAPPER, KeyPolicy.NONE, this.seq);
+		this.validator = new RecordValidator(MAPPER, KeyPolicy.NONE);
 	}
 
 	@Test
@@ -203,6 +193,29 @@ class RecordValidatorTests {
 				arguments(put + ",\"id\":true}", "id", "must be a string or a whole number, was true"),
 				arguments(put + ",\"id\":4.2}", "id", "must be a string or a whole number, was 4.2"),
 				arguments(put + ",\"kind\":\"Upload\"}", "kind", "must be \"upload\" or \"change\", was \"Upload\""),
+				arguments(put + ",\"at\":\"+300000000-01-01T00:00:00Z\"}", "at",
+						"is +300000000-01-01T00:00:00Z, outside the range kvbatch keeps times in "
+								+ "(-292275055-05-16T16:47:04.192Z to +292278994-08-17T07:12:55.807Z)"),
+				arguments(put + ",\"seq\":999999}", "seq",
+						"is set by kvbatch in its own spool files, never by producers; leave it out (a {seq} in the key "
+								+ "gets the next value)"),
+				arguments(put + ",\"stagedAt\":\"2000-01-01T00:00:00Z\",\"ttl\":3600}", "stagedAt",
+						"is set by kvbatch in its own spool files, never by producers; leave it out (the staging time is "
+								+ "when the line is staged)"),
+				arguments("{\"deadLetter\":{\"source\":\"x\",\"line\":1,\"reason\":\"r\",\"raw\":\"\"}}", "deadLetter",
+						"is set by kvbatch in its own spool files, never by producers; leave it out"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("badOwnLines")
+	void badLineOfAnOwnSpoolFileIsRejected(String line, String field, String reason) {
+		LineResult result = this.validator.validate("stage-1.jsonl", 7, line, NOW, SpoolFormat.Kind.KVBATCH);
+		assertThat(result).isEqualTo(new LineResult.Rejected(new Rejection("stage-1.jsonl", 7, field, reason, line)));
+	}
+
+	static Stream<Arguments> badOwnLines() {
+		String put = "{\"op\":\"put\",\"key\":\"k\",\"value\":1";
+		return Stream.of(
 				arguments(put + ",\"seq\":0}", "seq",
 						"must be a positive whole number, was 0 (kvbatch writes this field; producers leave it out)"),
 				arguments(put + ",\"stagedAt\":\"now\"}", "stagedAt",
@@ -232,31 +245,68 @@ class RecordValidatorTests {
 	}
 
 	@Test
-	void everySeqInAKeyGetsTheSameNextValue() {
-		LineResult first = this.validator.validate("in", 1,
+	void keyWithSeqKeepsItsTemplateUntilItIsResolved() {
+		LineResult result = this.validator.validate("in", 1,
 				"{\"op\":\"put\",\"key\":\"a{seq}/{seq}\",\"value\":{\"title\":\"Album\"},\"kind\":\"upload\"}", NOW);
-		assertThat(first).isInstanceOf(LineResult.Accepted.class);
-		LineResult.Accepted accepted = (LineResult.Accepted) first;
+		LineResult.Accepted accepted = (LineResult.Accepted) result;
 		assertThat(accepted.keyTemplate()).isEqualTo("a{seq}/{seq}");
-		assertThat(accepted.record().key()).isEqualTo("a01/01");
-		assertThat(accepted.record().seq()).isEqualTo(1L);
-		assertThat(accept("{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":1}").key()).isEqualTo("a02");
-		assertThat(this.seq.current()).isEqualTo(2);
+		assertThat(accepted.record().key()).isEqualTo("a{seq}/{seq}");
+		assertThat(accepted.record().seq()).isNull();
+		assertThat(accepted.idKey()).isNull();
+		assertThat(accepted.unresolved()).isTrue();
 	}
 
 	@Test
-	void keyWithoutSeqHasNoTemplateAndSpendsNoValue() {
+	void keyWithoutSeqAndWithoutIdIsFinal() {
 		LineResult result = this.validator.validate("in", 1, "{\"op\":\"put\",\"key\":\"a1\",\"value\":1}", NOW);
 		assertThat(((LineResult.Accepted) result).keyTemplate()).isNull();
-		assertThat(this.seq.current()).isZero();
+		assertThat(((LineResult.Accepted) result).unresolved()).isFalse();
 	}
 
 	@Test
-	void invalidLineSpendsNoSeqValue() {
-		reject("{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":1,\"ttl\":30}");
-		reject("{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":1,\"kind\":\"other\"}");
-		assertThat(this.seq.current()).isZero();
-		assertThat(accept("{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":1}").key()).isEqualTo("a01");
+	void retryOfARecordHasItsFingerprintWhateverTheLayoutOfTheLine() {
+		LineResult.Accepted first = acceptedLine(
+				"{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":{\"t\":\"A\",\"n\":[1,2]},\"ttl\":3600,\"id\":\"u1\"}",
+				NOW);
+		LineResult.Accepted retry = acceptedLine(
+				"{ \"id\" : \"u1\", \"ttl\":3600, \"value\" : { \"t\" : \"A\", \"n\" : [ 1, 2 ] }, \"key\":\"a{seq}\", \"op\":\"put\" }",
+				NOW.plusSeconds(3600));
+		assertThat(first.idKey()).isEqualTo(IdKey.of("u1")).isEqualTo(retry.idKey());
+		assertThat(first.fingerprint()).isEqualTo(retry.fingerprint()).isNotEqualTo(LineResult.ANY_RECORD);
+		assertThat(first.raw()).startsWith("{\"op\":\"put\"");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("otherRecords")
+	void otherRecordWithTheSameIdHasAnotherFingerprint(String line) {
+		long first = acceptedLine(
+				"{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":1,\"ttl\":3600,\"at\":\"2025-01-01T00:00:00Z\",\"id\":\"u1\"}",
+				NOW)
+			.fingerprint();
+		assertThat(acceptedLine(line, NOW).fingerprint()).isNotEqualTo(first);
+	}
+
+	static Stream<String> otherRecords() {
+		return Stream.of("{\"op\":\"delete\",\"key\":\"a{seq}\",\"at\":\"2025-01-01T00:00:00Z\",\"id\":\"u1\"}",
+				"{\"op\":\"put\",\"key\":\"b{seq}\",\"value\":1,\"ttl\":3600,\"at\":\"2025-01-01T00:00:00Z\",\"id\":\"u1\"}",
+				"{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":2,\"ttl\":3600,\"at\":\"2025-01-01T00:00:00Z\",\"id\":\"u1\"}",
+				"{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":1,\"ttl\":3601,\"at\":\"2025-01-01T00:00:00Z\",\"id\":\"u1\"}",
+				"{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":1,\"expiration\":" + (NOW_S + 3600)
+						+ ",\"at\":\"2025-01-01T00:00:00Z\",\"id\":\"u1\"}",
+				"{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":1,\"ttl\":3600,\"id\":\"u1\"}",
+				"{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":1,\"ttl\":3600,\"at\":\"2025-01-01T00:00:00Z\",\"id\":\"u1\","
+						+ "\"kind\":\"upload\"}");
+	}
+
+	@Test
+	void recordOfAnEarlierVersionsSpoolFileMatchesAnyRetryOfItsId() {
+		LineResult.Accepted legacy = (LineResult.Accepted) this.validator.validate("stage-1-0a0b0c0d.jsonl", 1,
+				"{\"op\":\"put\",\"key\":\"a07\",\"value\":1,\"at\":\"2025-01-01T00:00:00Z\",\"id\":\"u1\","
+						+ "\"kind\":\"upload\",\"seq\":7,\"stagedAt\":\"2025-01-01T00:00:00Z\"}",
+				NOW, SpoolFormat.Kind.LEGACY);
+		assertThat(legacy.idKey()).isEqualTo(IdKey.of("u1"));
+		assertThat(legacy.fingerprint()).isEqualTo(LineResult.ANY_RECORD);
+		assertThat(legacy.record().seq()).isEqualTo(7L);
 	}
 
 	@Test
@@ -265,16 +315,15 @@ class RecordValidatorTests {
 		assertThat(rejection.field()).isEqualTo("key");
 		assertThat(rejection.reason())
 			.isEqualTo("is at least 513 bytes once {seq} is replaced, over KV's 512-byte limit");
-		assertThat(this.seq.current()).isZero();
 	}
 
 	@Test
-	void keyLengthIsCheckedAgainAfterSeqIsReplaced() throws IOException {
-		Files.writeString(this.dir.resolve("seq"), "99999999\n");
-		String template = "x".repeat(505) + "{seq}";
-		Rejection rejection = reject("{\"op\":\"put\",\"key\":\"" + template + "\",\"value\":1}");
-		assertThat(rejection.field()).isEqualTo("key");
-		assertThat(rejection.reason()).isEqualTo("is 514 bytes after {seq} became 100000000, over KV's 512-byte limit");
+	void finalKeyIsCheckedAgainstKvsLimit() {
+		assertThat(this.validator.checkFinalKey(Op.PUT, "x".repeat(505) + "100000000", NOW, null, "100000000"))
+			.isEqualTo(new RecordValidator.Refusal("key",
+					"is 514 bytes after {seq} became 100000000, over KV's 512-byte limit"));
+		assertThat(this.validator.checkFinalKey(Op.PUT, "x".repeat(503) + "100000000", NOW, null, "100000000"))
+			.isNull();
 	}
 
 	@Test
@@ -282,15 +331,15 @@ class RecordValidatorTests {
 		// Staged yesterday; ingested today, after the expiration, which is fine.
 		String line = "{\"op\":\"put\",\"key\":\"a07\",\"value\":1,\"expiration\":" + (NOW_S - 86400 + 60)
 				+ ",\"at\":\"2024-12-30T10:00:00Z\",\"kind\":\"upload\",\"seq\":7,\"stagedAt\":\"2024-12-31T00:00:00Z\"}";
-		assertThat(accept(line)).isEqualTo(new StagedRecord(Op.PUT, "a07", "1", NOW_S - 86400 + 60,
+		assertThat(own(line)).isEqualTo(new StagedRecord(Op.PUT, "a07", "1", NOW_S - 86400 + 60,
 				Instant.parse("2024-12-30T10:00:00Z"), null, Kind.UPLOAD, 7L, Instant.parse("2024-12-31T00:00:00Z")));
-		assertThat(this.seq.current()).isZero();
 	}
 
 	@Test
 	void stagedLineWithExpirationTooSoonAfterStagedAtIsRejected() {
-		Rejection rejection = reject("{\"op\":\"put\",\"key\":\"k\",\"value\":1,\"expiration\":" + (NOW_S - 86400 + 59)
-				+ ",\"stagedAt\":\"2024-12-31T00:00:00Z\"}");
+		LineResult result = this.validator.validate("in", 1, "{\"op\":\"put\",\"key\":\"k\",\"value\":1,\"expiration\":"
+				+ (NOW_S - 86400 + 59) + ",\"stagedAt\":\"2024-12-31T00:00:00Z\"}", NOW, SpoolFormat.Kind.KVBATCH);
+		Rejection rejection = ((LineResult.Rejected) result).rejection();
 		assertThat(rejection.field()).isEqualTo("expiration");
 		assertThat(rejection.reason())
 			.isEqualTo("must be at least 60 seconds after stagedAt 2024-12-31T00:00:00Z, so at least "
@@ -299,7 +348,7 @@ class RecordValidatorTests {
 
 	@Test
 	void stagedLineCountsTtlFromStagedAtAndDefaultsAtToIt() {
-		StagedRecord record = accept(
+		StagedRecord record = own(
 				"{\"op\":\"put\",\"key\":\"k\",\"value\":1,\"ttl\":3600,\"stagedAt\":\"2024-12-31T00:00:00Z\"}");
 		assertThat(record.expiresAt()).isEqualTo(NOW_S - 86400 + 3600);
 		assertThat(record.at()).isEqualTo(Instant.parse("2024-12-31T00:00:00Z"));
@@ -307,11 +356,13 @@ class RecordValidatorTests {
 	}
 
 	@Test
-	void stagedLineThatStillHoldsSeqGetsANewValue() {
-		StagedRecord record = accept(
-				"{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":1,\"seq\":40,\"stagedAt\":\"2024-12-31T00:00:00Z\"}");
-		assertThat(record.key()).isEqualTo("a01");
-		assertThat(record.seq()).isEqualTo(1L);
+	void keyOfAnOwnSpoolFileIsFinalAsWritten() {
+		LineResult result = this.validator.validate("in", 1,
+				"{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":1,\"seq\":40,\"stagedAt\":\"2024-12-31T00:00:00Z\"}", NOW,
+				SpoolFormat.Kind.KVBATCH);
+		assertThat(((LineResult.Accepted) result).unresolved()).isFalse();
+		assertThat(((LineResult.Accepted) result).record().key()).isEqualTo("a{seq}");
+		assertThat(((LineResult.Accepted) result).record().seq()).isEqualTo(40L);
 	}
 
 	@Test
@@ -325,10 +376,15 @@ class RecordValidatorTests {
 			if (key.startsWith("x")) {
 				throw new IllegalArgumentException("matches no packing rule");
 			}
-		}, this.seq);
+		});
 		assertThat(validator.validate("in", 1, "{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":5}", NOW))
 			.isInstanceOf(LineResult.Accepted.class);
-		assertThat(seen).containsExactly("PUT a01 5 " + NOW);
+		assertThat(seen).as("a {seq} key is checked once it is final").isEmpty();
+		assertThat(validator.checkFinalKey(Op.PUT, "a01", NOW, MAPPER.readTree("5"), "01")).isNull();
+		assertThat(validator.checkFinalKey(Op.PUT, "x01", NOW, MAPPER.readTree("5"), "01"))
+			.isEqualTo(new RecordValidator.Refusal("key", "matches no packing rule"));
+		assertThat(seen).containsExactly("PUT a01 5 " + NOW, "PUT x01 5 " + NOW);
+		seen.clear();
 		assertThat(validator.validate("in", 2, "{\"op\":\"put\",\"key\":\"v\",\"value\":\"x\"}", NOW))
 			.isEqualTo(new LineResult.Rejected(
 					new Rejection("in", 2, "value", "must be a number for the rollup rule \"views\"",
@@ -336,6 +392,17 @@ class RecordValidatorTests {
 		assertThat(validator.validate("in", 3, "{\"op\":\"delete\",\"key\":\"xy\"}", NOW))
 			.isEqualTo(new LineResult.Rejected(
 					new Rejection("in", 3, "key", "matches no packing rule", "{\"op\":\"delete\",\"key\":\"xy\"}")));
+	}
+
+	@Test
+	void checkThatFailsUnforeseenRejectsOnlyItsLine() {
+		RecordValidator validator = new RecordValidator(MAPPER, (op, key, value, at) -> {
+			throw new ArithmeticException("overflow");
+		});
+		assertThat(validator.validate("in", 4, "{\"op\":\"put\",\"key\":\"k\",\"value\":1}", NOW))
+			.isEqualTo(new LineResult.Rejected(new Rejection("in", 4, null,
+					"cannot be checked (ArithmeticException: overflow); please report this line",
+					"{\"op\":\"put\",\"key\":\"k\",\"value\":1}")));
 	}
 
 	@Test
@@ -352,6 +419,16 @@ class RecordValidatorTests {
 
 	private StagedRecord accept(String line) {
 		return accepted(this.validator.validate("in", 1, line, NOW));
+	}
+
+	private StagedRecord own(String line) {
+		return accepted(this.validator.validate("in", 1, line, NOW, SpoolFormat.Kind.KVBATCH));
+	}
+
+	private LineResult.Accepted acceptedLine(String line, Instant stagingTime) {
+		LineResult result = this.validator.validate("in", 1, line, stagingTime);
+		assertThat(result).isInstanceOf(LineResult.Accepted.class);
+		return (LineResult.Accepted) result;
 	}
 
 	private static StagedRecord accepted(LineResult result) {

@@ -32,16 +32,13 @@ class SpoolReaderTests {
 
 	private SpoolReader reader;
 
-	private SeqAllocator seq;
-
 	private RecordValidator validator;
 
 	@BeforeEach
 	void setUp() {
 		this.spool = this.dir.resolve("spool");
 		this.reader = new SpoolReader(this.spool);
-		this.seq = new SeqAllocator(this.dir.resolve("seq"));
-		this.validator = new RecordValidator(MAPPER, KeyPolicy.NONE, this.seq);
+		this.validator = new RecordValidator(MAPPER, KeyPolicy.NONE);
 	}
 
 	@Test
@@ -55,27 +52,29 @@ class SpoolReaderTests {
 				new Rejection("in.jsonl", 3, "ttl", "must be at least 60 seconds, was 30", "{\"ttl\":30}"),
 				new Rejection("-", 9, null, "is not valid UTF-8: ...", "{\"k\":\"\uFFFD\"}"));
 		Path file = write(written);
+		assertThat(SpoolFormat.kind(file)).isEqualTo(SpoolFormat.Kind.KVBATCH);
 		List<Object> read = new ArrayList<>();
 		this.reader.forEachLine(file, 0, (line) -> {
-			SpoolLine parsed = this.reader.parse(file.getFileName().toString(), line, this.validator, INGESTED);
+			SpoolLine parsed = this.reader.parse(file.getFileName().toString(), line, this.validator, INGESTED,
+					SpoolFormat.Kind.KVBATCH);
 			if (parsed instanceof LineResult.Accepted accepted) {
+				assertThat(accepted.unresolved()).isFalse();
 				read.add(accepted.record());
 			}
 			else if (parsed instanceof SpoolLine.DeadLetter deadLetter) {
 				read.add(deadLetter.rejection());
 			}
 			else {
-				read.add(parsed);
+				assertThat(line.number()).as("only the header is blank").isOne();
+				assertThat(parsed).isEqualTo(LineResult.BLANK);
 			}
 		});
 		assertThat(read).isEqualTo(written);
-		assertThat(this.seq.current()).isZero();
 	}
 
 	@Test
 	void validatedLinesSurviveTheSpoolUnchangedAtALaterIngest() throws IOException {
-		String[] input = {
-				"{\"op\":\"put\",\"key\":\"a{seq}\",\"value\":{\"t\":\"x\"},\"ttl\":3600,\"kind\":\"upload\"}",
+		String[] input = { "{\"op\":\"put\",\"key\":\"a07\",\"value\":{\"t\":\"x\"},\"ttl\":3600,\"kind\":\"upload\"}",
 				"{\"op\":\"put\",\"key\":\"m\",\"value\":[1.0],\"expiration\":" + (STAGED.getEpochSecond() + 60)
 						+ ",\"at\":1700000000000,\"id\":7}",
 				"{\"op\":\"delete\",\"key\":\"m\",\"at\":\"2024-05-01T14:00:00+02:00\"}" };
@@ -85,11 +84,44 @@ class SpoolReaderTests {
 		}
 		Path file = write(staged);
 		List<Object> ingested = new ArrayList<>();
-		this.reader.forEachLine(file, 0, (line) -> ingested
-			.add(((LineResult.Accepted) this.reader.parse("spool", line, this.validator, INGESTED)).record()));
+		this.reader.forEachLine(file, 1, (line) -> ingested.add(((LineResult.Accepted) this.reader.parse("spool", line,
+				this.validator, INGESTED, SpoolFormat.Kind.KVBATCH))
+			.record()));
 		assertThat(ingested).isEqualTo(staged);
-		assertThat(((StagedRecord) ingested.get(0)).key()).isEqualTo("a01");
-		assertThat(this.seq.current()).isEqualTo(1);
+	}
+
+	@Test
+	void kindOfAFileComesFromItsHeaderElseFromTheNameEarlierVersionsGaveTheirFiles() throws IOException {
+		Files.createDirectories(this.spool);
+		Path own = write(
+				List.of(new StagedRecord(Op.DELETE, "k", null, null, STAGED, null, Kind.CHANGE, null, STAGED)));
+		Path legacy = Files.writeString(this.spool.resolve("stage-1735689600000-0a1b2c3d.jsonl"),
+				"{\"op\":\"delete\",\"key\":\"k\",\"at\":\"2025-01-01T00:00:00Z\",\"kind\":\"change\",\"seq\":3,"
+						+ "\"stagedAt\":\"2025-01-01T00:00:00Z\"}\n");
+		Path producer = Files.writeString(this.spool.resolve("hour-03.jsonl"), "{\"op\":\"delete\",\"key\":\"k\"}\n");
+		Path lookalike = Files.writeString(this.spool.resolve("stage-1-a.jsonl"),
+				"{\"kvbatchSpool\":2,\"owner\":\"xyz\"}\n");
+		assertThat(SpoolFormat.kind(own)).isEqualTo(SpoolFormat.Kind.KVBATCH);
+		assertThat(SpoolFormat.owner(own)).isPresent();
+		assertThat(SpoolFormat.kind(legacy)).isEqualTo(SpoolFormat.Kind.LEGACY);
+		assertThat(SpoolFormat.kind(producer)).isEqualTo(SpoolFormat.Kind.PRODUCER);
+		assertThat(SpoolFormat.kind(lookalike)).isEqualTo(SpoolFormat.Kind.PRODUCER);
+		assertThat(SpoolFormat.owner(this.spool.resolve("missing.jsonl"))).isEmpty();
+	}
+
+	@Test
+	void kvbatchsOwnFieldsAreTakenOnlyFromItsOwnFiles() {
+		String line = "{\"op\":\"put\",\"key\":\"x1\",\"value\":1,\"seq\":999999}";
+		assertThat(this.reader.parse("hour-03.jsonl", 1, line, this.validator, INGESTED, SpoolFormat.Kind.PRODUCER))
+			.isInstanceOf(LineResult.Rejected.class);
+		assertThat(((LineResult.Accepted) this.reader.parse("stage-1.jsonl", 2, line, this.validator, INGESTED,
+				SpoolFormat.Kind.KVBATCH))
+			.record()
+			.seq()).isEqualTo(999999L);
+		String deadLetter = "{\"deadLetter\":{\"source\":\"in\",\"line\":5,\"reason\":\"r\",\"raw\":\"x\"}}";
+		assertThat(this.reader.parse("hour-03.jsonl", 1, deadLetter, this.validator, INGESTED))
+			.isEqualTo(new LineResult.Rejected(new Rejection("hour-03.jsonl", 1, "deadLetter",
+					"is set by kvbatch in its own spool files, never by producers; leave it out", deadLetter)));
 	}
 
 	@Test
@@ -103,7 +135,7 @@ class SpoolReaderTests {
 	@Test
 	void malformedDeadLetterIsRejected() {
 		String text = "{\"deadLetter\":{\"source\":\"in\",\"line\":\"x\",\"reason\":\"r\",\"raw\":\"\"}}";
-		SpoolLine parsed = this.reader.parse("spool", 2, text, this.validator, INGESTED);
+		SpoolLine parsed = this.reader.parse("spool", 2, text, this.validator, INGESTED, SpoolFormat.Kind.KVBATCH);
 		assertThat(parsed).isInstanceOf(LineResult.Rejected.class);
 		Rejection rejection = ((LineResult.Rejected) parsed).rejection();
 		assertThat(rejection.source()).isEqualTo("spool");
@@ -116,7 +148,7 @@ class SpoolReaderTests {
 	void deadLetterWithSpacesAndWithoutFieldIsRead() {
 		SpoolLine parsed = this.reader.parse("spool", 2,
 				" { \"deadLetter\" : {\"source\":\"in\",\"line\":5,\"reason\":\"r\",\"raw\":\"x\"}}", this.validator,
-				INGESTED);
+				INGESTED, SpoolFormat.Kind.LEGACY);
 		assertThat(parsed).isEqualTo(new SpoolLine.DeadLetter(new Rejection("in", 5, null, "r", "x")));
 	}
 
@@ -158,8 +190,10 @@ class SpoolReaderTests {
 			Files.writeString(this.spool.resolve(name), "");
 		}
 		Files.createDirectories(this.spool.resolve("folder.jsonl"));
-		assertThat(this.reader.readyFiles()).containsExactly(this.spool.resolve("stage-1-z.jsonl"),
-				this.spool.resolve("stage-2-b.jsonl"));
+		Files.createSymbolicLink(this.spool.resolve("stage-4-link.jsonl"), this.dir.resolve("nowhere"));
+		assertThat(this.reader.readyFiles()).as("a link that leads nowhere is taken, to fail with its reason")
+			.containsExactly(this.spool.resolve("stage-1-z.jsonl"), this.spool.resolve("stage-2-b.jsonl"),
+					this.spool.resolve("stage-4-link.jsonl"));
 	}
 
 	@Test

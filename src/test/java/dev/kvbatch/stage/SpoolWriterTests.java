@@ -33,6 +33,7 @@ class SpoolWriterTests {
 		JsonMapper indenting = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 		SpoolWriter writer = new SpoolWriter(this.dir.resolve("spool"), indenting, CLOCK);
 		Path file;
+		long owner;
 		try (SpoolWriter.Batch batch = writer.open()) {
 			batch.append(new StagedRecord(Op.PUT, "a12", "{\"title\":\"Album\",\"files\":[\"f1\"]}", 1767225600L,
 					Instant.parse("2024-12-31T23:00:00.5Z"), "evt-1", Kind.UPLOAD, 12L, NOW));
@@ -40,11 +41,13 @@ class SpoolWriterTests {
 			batch.append(new Rejection("in.jsonl", 3, "ttl", "must be at least 60 seconds, was 30", "{\"ttl\":30}"));
 			batch.append(new Rejection("-", 4, null, "is not valid JSON", "{é"));
 			assertThat(batch.lines()).isEqualTo(4);
+			assertThat(batch.records()).isEqualTo(2);
+			owner = batch.owner();
 			file = batch.commit();
 		}
-		assertThat(Files.readAllLines(file)).containsExactly(
-				"{\"op\":\"put\",\"key\":\"a12\",\"value\":{\"title\":\"Album\",\"files\":[\"f1\"]},\"expiration\":1767225600,"
-						+ "\"at\":\"2024-12-31T23:00:00.500Z\",\"id\":\"evt-1\",\"kind\":\"upload\",\"seq\":12,"
+		assertThat(Files.readAllLines(file)).containsExactly(SpoolFormat.header(owner),
+				"{\"op\":\"put\",\"key\":\"a12\",\"seq\":12,\"value\":{\"title\":\"Album\",\"files\":[\"f1\"]},"
+						+ "\"expiration\":1767225600,\"at\":\"2024-12-31T23:00:00.500Z\",\"id\":\"evt-1\",\"kind\":\"upload\","
 						+ "\"stagedAt\":\"2025-01-01T00:00:00Z\"}",
 				"{\"op\":\"delete\",\"key\":\"k\",\"at\":\"2025-01-01T00:00:00Z\",\"kind\":\"change\","
 						+ "\"stagedAt\":\"2025-01-01T00:00:00Z\"}",
@@ -113,6 +116,47 @@ class SpoolWriterTests {
 			assertThatIllegalArgumentException().isThrownBy(
 					() -> batch.append(new StagedRecord(Op.PUT, "k", "{\n}", null, NOW, null, Kind.CHANGE, null, NOW)));
 			assertThat(batch.lines()).isZero();
+		}
+	}
+
+	@Test
+	void deferredRecordGetsItsFinalKeyPatchedInOrIsBlankedOut() throws IOException {
+		JsonMapper mapper = JsonMapper.builder().build();
+		SpoolWriter writer = new SpoolWriter(this.dir, mapper, CLOCK);
+		Path file;
+		try (SpoolWriter.Batch batch = writer.open()) {
+			SpoolWriter.Deferred album = batch.appendDeferred(
+					new StagedRecord(Op.PUT, "al\"b{seq}/{seq}", "{\"t\":1}", null, NOW, "u1", Kind.UPLOAD, null, NOW),
+					true);
+			batch.append(new StagedRecord(Op.DELETE, "k", null, null, NOW, null, Kind.CHANGE, null, NOW));
+			SpoolWriter.Deferred retry = batch
+				.appendDeferred(new StagedRecord(Op.PUT, "m", "[1,2]", null, NOW, "u2", Kind.CHANGE, null, NOW), false);
+			batch.flush();
+			assertThat(batch.read(retry)).startsWith("{\"op\":\"put\",\"key\":\"m\",").endsWith("}");
+			batch.resolveKey(album, 1234567890123456789L);
+			batch.blank(retry);
+			assertThat(batch.records()).isEqualTo(2);
+			file = batch.commit();
+		}
+		List<String> lines = Files.readAllLines(file);
+		assertThat(lines).hasSize(4);
+		assertThat(mapper.readTree(lines.get(1)))
+			.isEqualTo(mapper.readTree("{\"op\":\"put\",\"key\":\"al\\\"b1234567890123456789/1234567890123456789\","
+					+ "\"seq\":1234567890123456789,\"value\":{\"t\":1},\"at\":\"2025-01-01T00:00:00Z\",\"id\":\"u1\","
+					+ "\"kind\":\"upload\",\"stagedAt\":\"2025-01-01T00:00:00Z\"}"));
+		assertThat(lines.get(3)).isBlank();
+		assertThat(new RecordValidator(mapper, KeyPolicy.NONE).validate("spool", 2, lines.get(1), NOW,
+				SpoolFormat.Kind.KVBATCH))
+			.isInstanceOf(LineResult.Accepted.class);
+	}
+
+	@Test
+	void openBatchIsInUseAndItsLeftoverIsNot() throws IOException {
+		SpoolWriter writer = new SpoolWriter(this.dir, JsonMapper.builder().build(), CLOCK);
+		try (SpoolWriter.Batch batch = writer.open()) {
+			assertThat(SpoolWriter.inUse(batch.tmpFile())).isTrue();
+			Path leftover = Files.writeString(this.dir.resolve("stage-1-dead.jsonl.tmp"), "{\"op\":");
+			assertThat(SpoolWriter.inUse(leftover)).isFalse();
 		}
 	}
 
