@@ -370,7 +370,7 @@ abstract class KvConformanceSuite {
 		Map<String, String> environment = new HashMap<>(settings(root));
 		environment.put("KVBATCH_TARGET", "cloudflare");
 		environment.put("KVBATCH_DATA_DIR", data.toString());
-		environment.put("KVBATCH_JOBS_DIR", data.resolve("no-jobs-dir").toString());
+		environment.put("KVBATCH_JOBS_DIR", CliRun.noJobsDir(data).toString());
 		return environment;
 	}
 

@@ -58,7 +58,8 @@ class RetriedDayIntegrationTests {
 
 	@BeforeEach
 	void startKv() {
-		this.retried = FakeCloudflareKv.startServer();
+		// KV expires keys by the day the test moves through, not by the wall clock.
+		this.retried = FakeCloudflareKv.startServer(MovedClock.CLOCK);
 	}
 
 	@AfterEach
@@ -130,7 +131,7 @@ class RetriedDayIntegrationTests {
 	private ConfigurableApplicationContext context(String name, FakeCloudflareKv kv) {
 		Path data = this.tmp.resolve(name);
 		List<String> args = new ArrayList<>(
-				List.of("--kvbatch.data-dir=" + data, "--kvbatch.jobs-dir=" + data.resolve("no-jobs-dir"),
+				List.of("--kvbatch.data-dir=" + data, "--kvbatch.jobs-dir=" + CliRun.noJobsDir(data),
 						"--spring.datasource.url=jdbc:h2:file:" + data.resolve("kvbatch")));
 		if (kv != null) {
 			args.addAll(List.of("--kvbatch.target=cloudflare",
@@ -224,27 +225,29 @@ class RetriedDayIntegrationTests {
 	@TestConfiguration(proxyBeanMethods = false)
 	static class MovedClock {
 
+		static final Clock CLOCK = new Clock() {
+
+			@Override
+			public ZoneId getZone() {
+				return ZoneOffset.UTC;
+			}
+
+			@Override
+			public Clock withZone(ZoneId zone) {
+				return this;
+			}
+
+			@Override
+			public Instant instant() {
+				return NOW.get();
+			}
+
+		};
+
 		@Bean
 		@Primary
 		Clock movedClock() {
-			return new Clock() {
-
-				@Override
-				public ZoneId getZone() {
-					return ZoneOffset.UTC;
-				}
-
-				@Override
-				public Clock withZone(ZoneId zone) {
-					return this;
-				}
-
-				@Override
-				public Instant instant() {
-					return NOW.get();
-				}
-
-			};
+			return CLOCK;
 		}
 
 	}
