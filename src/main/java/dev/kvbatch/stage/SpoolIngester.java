@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import dev.kvbatch.DurableCommits;
 import dev.kvbatch.usage.StagedTally;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -35,7 +36,9 @@ import org.springframework.stereotype.Component;
  * caller runs each call in its own transaction; the lines done so far in a file are
  * recorded in that same transaction ({@code kv_spool_progress}), so a crash never loads a
  * line twice nor skips one. A file is moved to {@code spool/done/} only in the call after
- * the one that committed its last line.
+ * the one that committed its last line, and once that commit is on disk
+ * ({@link DurableCommits}): a file in {@code spool/done/} is a file whose every line is
+ * in the outbox, also after a {@code kill -9}.
  *
  * <p>
  * Bad lines go to the dead letters with their file, line and reason; a record whose
@@ -66,6 +69,8 @@ public class SpoolIngester implements DisposableBean {
 
 	private final Clock clock;
 
+	private final DurableCommits durable;
+
 	/** Reads and validates the next call's lines while the caller stores this call's. */
 	private final ExecutorService readAhead = Executors.newSingleThreadExecutor((task) -> {
 		Thread thread = new Thread(task, "kvbatch-ingest-read-ahead");
@@ -76,7 +81,7 @@ public class SpoolIngester implements DisposableBean {
 	private @Nullable Prefetch next;
 
 	public SpoolIngester(SpoolReader reader, RecordValidator validator, Outbox outbox, DeadLetters deadLetters,
-			StagedTally tally, JdbcClient jdbc, Clock clock) {
+			StagedTally tally, JdbcClient jdbc, Clock clock, DurableCommits durable) {
 		this.reader = reader;
 		this.validator = validator;
 		this.outbox = outbox;
@@ -84,6 +89,7 @@ public class SpoolIngester implements DisposableBean {
 		this.tally = tally;
 		this.jdbc = jdbc;
 		this.clock = clock;
+		this.durable = durable;
 	}
 
 	/**
@@ -121,6 +127,7 @@ public class SpoolIngester implements DisposableBean {
 		if (progress.complete()) {
 			// Retention of spool/done counts from ingest, on the same clock as every
 			// other retention: the moved file carries the ingest time.
+			this.durable.sync();
 			Path done = this.reader.moveToDone(file);
 			Files.setLastModifiedTime(done, FileTime.from(this.clock.instant()));
 			this.jdbc.sql("DELETE FROM kv_spool_progress WHERE file_name = ?").param(name).update();
@@ -133,6 +140,7 @@ public class SpoolIngester implements DisposableBean {
 		catch (IOException ex) {
 			log.error("Spool file {} cannot be read after line {}; moved to spool/failed: {}", name,
 					progress.linesDone(), ex.getMessage());
+			this.durable.sync();
 			this.reader.moveToFailed(file);
 			this.jdbc.sql("DELETE FROM kv_spool_progress WHERE file_name = ?").param(name).update();
 			return new Batch(0, 0, 0, true);
