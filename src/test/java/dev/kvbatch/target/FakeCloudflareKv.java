@@ -2,6 +2,7 @@ package dev.kvbatch.target;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -59,6 +61,16 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 	private final Set<String> failOnce = ConcurrentHashMap.newKeySet();
 
 	private final AtomicInteger listsLeft = new AtomicInteger(Integer.MAX_VALUE);
+
+	private final AtomicLong billedWrites = new AtomicLong();
+
+	private final AtomicLong billedDeletes = new AtomicLong();
+
+	private final AtomicInteger bulkRequests = new AtomicInteger();
+
+	private volatile int bulkAnswerDelayMillis;
+
+	private volatile int promptBulkAnswers;
 
 	private final WireMockServer server;
 
@@ -117,6 +129,41 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 		this.failOnce.addAll(List.of(keys));
 	}
 
+	/**
+	 * Keys of every bulk write received, unsuccessful ones included: the writes KV bills.
+	 */
+	public long billedWrites() {
+		return this.billedWrites.get();
+	}
+
+	/** Keys of every bulk delete received: the deletes KV bills. */
+	public long billedDeletes() {
+		return this.billedDeletes.get();
+	}
+
+	/** Bulk write and delete requests received. */
+	public int bulkRequests() {
+		return this.bulkRequests.get();
+	}
+
+	/**
+	 * A slow KV: each bulk write or delete takes effect (and is billed) when it arrives,
+	 * and is answered this long after.
+	 */
+	public void delayBulkAnswers(Duration delay) {
+		delayBulkAnswers(delay, 0);
+	}
+
+	/**
+	 * Answers the first {@code prompt} bulk writes and deletes (counted from the first
+	 * request) at once, and each later one {@code delay} after it arrived and took
+	 * effect.
+	 */
+	public void delayBulkAnswers(Duration delay, int prompt) {
+		this.promptBulkAnswers = prompt;
+		this.bulkAnswerDelayMillis = (int) delay.toMillis();
+	}
+
 	@Override
 	public String getName() {
 		return NAME;
@@ -144,7 +191,10 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 		String method = request.getMethod().getName();
 		if (method.equals("PUT") && path.equals("/bulk")) {
 			List<String> unsuccessful = new ArrayList<>();
-			for (JsonNode pair : JSON.readTree(request.getBody()).values()) {
+			JsonNode pairs = JSON.readTree(request.getBody());
+			this.billedWrites.addAndGet(pairs.size());
+			int arrived = this.bulkRequests.incrementAndGet();
+			for (JsonNode pair : pairs.values()) {
 				String key = pair.path("key").asString();
 				if (this.failOnce.remove(key)) {
 					unsuccessful.add(key);
@@ -154,11 +204,14 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 				this.keys.put(key,
 						new Stored(pair.path("value").asString(), expiration.isNumber() ? expiration.asLong() : null));
 			}
-			return bulkResult(unsuccessful);
+			return delayed(arrived, bulkResult(unsuccessful));
 		}
 		if (method.equals("POST") && path.equals("/bulk/delete")) {
 			List<String> unsuccessful = new ArrayList<>();
-			for (JsonNode key : JSON.readTree(request.getBody()).values()) {
+			JsonNode keys = JSON.readTree(request.getBody());
+			this.billedDeletes.addAndGet(keys.size());
+			int arrived = this.bulkRequests.incrementAndGet();
+			for (JsonNode key : keys.values()) {
 				if (this.failOnce.remove(key.asString())) {
 					unsuccessful.add(key.asString());
 				}
@@ -166,7 +219,7 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 					this.keys.remove(key.asString());
 				}
 			}
-			return bulkResult(unsuccessful);
+			return delayed(arrived, bulkResult(unsuccessful));
 		}
 		if (method.equals("POST") && path.equals("/bulk/get")) {
 			Map<String, Object> values = new LinkedHashMap<>();
@@ -208,6 +261,12 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 			return list(query(query));
 		}
 		return error(404, 7003, "No route for the URI");
+	}
+
+	private ResponseDefinition delayed(int request, ResponseDefinition answer) {
+		int delay = this.bulkAnswerDelayMillis;
+		return (delay > 0 && request > this.promptBulkAnswers)
+				? ResponseDefinitionBuilder.like(answer).withFixedDelay(delay).build() : answer;
 	}
 
 	private ResponseDefinition list(Map<String, String> params) {
