@@ -31,6 +31,11 @@ public class Outbox {
 	private static final String PAGE = "SELECT " + COLUMNS
 			+ " FROM kv_outbox WHERE id > ? AND id <= ? ORDER BY id FETCH FIRST ? ROWS ONLY";
 
+	private static final String SIZES = """
+			SELECT id, LENGTH(logical_key) + COALESCE(LENGTH(value_json), 0) FROM kv_outbox
+			WHERE id > ? AND id <= ? ORDER BY id FETCH FIRST ? ROWS ONLY
+			""";
+
 	private static final String KNOWN_IDS = "SELECT id FROM kv_staged_id WHERE id = ANY(?)";
 
 	private static final String REMEMBER_ID = "INSERT INTO kv_staged_id (id, staged_at) VALUES (?, ?)";
@@ -76,6 +81,14 @@ public class Outbox {
 		return this.jdbc.query(PAGE, ROW_MAPPER, after, upTo, size);
 	}
 
+	/**
+	 * The sizes of the rows {@link #page} would return, without reading their values: a
+	 * reader that must bound its memory by bytes asks for as many rows as fit.
+	 */
+	public List<Size> sizes(long after, long upTo, int size) {
+		return this.jdbc.query(SIZES, (rs, row) -> new Size(rs.getLong(1), rs.getLong(2)), after, upTo, size);
+	}
+
 	/** Of these idempotency ids, the ones already staged. */
 	public Set<String> knownIds(Collection<String> ids) {
 		Set<String> known = new HashSet<>();
@@ -108,6 +121,15 @@ public class Outbox {
 
 	/** A staged record with its outbox id. */
 	public record Row(long id, StagedRecord record) {
+	}
+
+	/**
+	 * The size of an outbox row.
+	 *
+	 * @param id its id
+	 * @param chars the characters of its key and value
+	 */
+	public record Size(long id, long chars) {
 	}
 
 }

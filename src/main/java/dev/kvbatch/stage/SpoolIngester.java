@@ -19,7 +19,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 import dev.kvbatch.DurableCommits;
 import dev.kvbatch.usage.StagedTally;
@@ -107,6 +107,18 @@ public class SpoolIngester implements DisposableBean {
 	 * @return what was loaded, and whether another call has work
 	 */
 	public Batch ingestSome(int maxLines, String upTo) throws IOException {
+		return ingestSome(maxLines, Long.MAX_VALUE, upTo);
+	}
+
+	/**
+	 * Loads up to {@code maxLines} lines, and about {@code maxChars} characters of them,
+	 * of the first ready file named up to {@code upTo}. A call takes at least one line,
+	 * however long; after a call that its characters stopped, the next one's lines are
+	 * not read ahead, so one long line at a time is in memory: parsed, a line of a 25 MiB
+	 * value takes several times its size while it is validated.
+	 * @return what was loaded, and whether another call has work
+	 */
+	public Batch ingestSome(int maxLines, long maxChars, String upTo) throws IOException {
 		Path file = this.reader.readyFiles()
 			.stream()
 			.filter((ready) -> ready.getFileName().toString().compareTo(upTo) <= 0)
@@ -135,7 +147,7 @@ public class SpoolIngester implements DisposableBean {
 		}
 		Lines lines;
 		try {
-			lines = take(file, progress.linesDone(), maxLines);
+			lines = take(file, progress.linesDone(), maxLines, maxChars);
 		}
 		catch (IOException ex) {
 			log.error("Spool file {} cannot be read after line {}; moved to spool/failed: {}", name,
@@ -147,9 +159,14 @@ public class SpoolIngester implements DisposableBean {
 		}
 		if (lines.stopped) {
 			// The next call's lines are read and validated while this call's are stored,
-			// from where this call's stopped in the file.
+			// from where this call's stopped in the file; after long lines, by the next
+			// call itself.
 			LinePosition end = lines.end;
-			this.next = new Prefetch(file, end.line(), this.readAhead.submit(() -> read(file, end, 0, maxLines)));
+			FutureTask<Lines> nextLines = new FutureTask<>(() -> read(file, end, 0, maxLines, maxChars));
+			if (lines.chars < maxChars) {
+				this.readAhead.execute(nextLines);
+			}
+			this.next = new Prefetch(file, end.line(), nextLines);
 		}
 		int duplicates = store(lines);
 		saveProgress(name, progress.linesDone() + lines.count, !lines.stopped);
@@ -192,13 +209,16 @@ public class SpoolIngester implements DisposableBean {
 	 * call that rolled back) is waited for and dropped, so one thread validates at a
 	 * time.
 	 */
-	private Lines take(Path file, long fromLine, int maxLines) throws IOException {
+	private Lines take(Path file, long fromLine, int maxLines, long maxChars) throws IOException {
 		Prefetch ahead = this.next;
 		this.next = null;
 		if (ahead != null) {
 			try {
+				// Reads them now unless the read-ahead thread has started.
+				ahead.lines().run();
 				Lines lines = ahead.lines().get();
-				if (ahead.file().equals(file) && ahead.fromLine() == fromLine && lines.max == maxLines) {
+				if (ahead.file().equals(file) && ahead.fromLine() == fromLine && lines.max == maxLines
+						&& lines.maxChars == maxChars) {
 					return lines;
 				}
 			}
@@ -215,15 +235,15 @@ public class SpoolIngester implements DisposableBean {
 		}
 		// First call of a run, or after a rollback: where the line is in the file is not
 		// known, so the lines before it are read and skipped.
-		return read(file, LinePosition.START, fromLine, maxLines);
+		return read(file, LinePosition.START, fromLine, maxLines, maxChars);
 	}
 
 	/**
 	 * Reads up to {@code maxLines} lines from {@code from}, after skipping the first
 	 * {@code skipLines} lines of the file.
 	 */
-	private Lines read(Path file, LinePosition from, long skipLines, int maxLines) throws IOException {
-		Lines lines = new Lines(file.getFileName().toString(), maxLines, this.clock.instant());
+	private Lines read(Path file, LinePosition from, long skipLines, int maxLines, long maxChars) throws IOException {
+		Lines lines = new Lines(file.getFileName().toString(), maxLines, maxChars, this.clock.instant());
 		try {
 			this.reader.forEachLine(file, from, skipLines, lines::accept);
 		}
@@ -264,7 +284,7 @@ public class SpoolIngester implements DisposableBean {
 	}
 
 	/** Lines of a file being read ahead, from a line on. */
-	private record Prefetch(Path file, long fromLine, Future<Lines> lines) {
+	private record Prefetch(Path file, long fromLine, FutureTask<Lines> lines) {
 	}
 
 	/** Collects the lines of one call, stopping the read after {@code max}. */
@@ -274,6 +294,8 @@ public class SpoolIngester implements DisposableBean {
 
 		final int max;
 
+		final long maxChars;
+
 		final Instant ingestTime;
 
 		final List<StagedRecord> records = new ArrayList<>();
@@ -282,23 +304,27 @@ public class SpoolIngester implements DisposableBean {
 
 		long count;
 
+		long chars;
+
 		/** Where the lines taken end, for the next call to continue from. */
 		LinePosition end = LinePosition.START;
 
 		boolean stopped;
 
-		Lines(String source, int max, Instant ingestTime) {
+		Lines(String source, int max, long maxChars, Instant ingestTime) {
 			this.source = source;
 			this.max = max;
+			this.maxChars = maxChars;
 			this.ingestTime = ingestTime;
 		}
 
 		void accept(InputLine line, LinePosition after) throws Enough {
-			if (this.count == this.max) {
+			if (this.count == this.max || (this.count > 0 && this.chars >= this.maxChars)) {
 				this.stopped = true;
 				throw new Enough();
 			}
 			this.count++;
+			this.chars += line.text().length();
 			this.end = after;
 			SpoolLine parsed = SpoolIngester.this.reader.parse(this.source, line, SpoolIngester.this.validator,
 					this.ingestTime);

@@ -1,6 +1,5 @@
 package dev.kvbatch.target;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -114,8 +113,30 @@ public class MeteredKvTarget implements KvTarget {
 		return (keys + KvLimits.MAX_BULK_KEYS - 1) / KvLimits.MAX_BULK_KEYS;
 	}
 
-	private static long utf8(String text) {
-		return text.getBytes(StandardCharsets.UTF_8).length;
+	/**
+	 * UTF-8 bytes of a text, counted without encoding it: a 25 MiB value is not copied to
+	 * be counted. A lone surrogate counts as the one byte ({@code ?}) Java writes for it.
+	 */
+	static long utf8(String text) {
+		long bytes = 0;
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c < 0x80) {
+				bytes++;
+			}
+			else if (c < 0x800) {
+				bytes += 2;
+			}
+			else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+					&& Character.isLowSurrogate(text.charAt(i + 1))) {
+				bytes += 4;
+				i++;
+			}
+			else {
+				bytes += Character.isSurrogate(c) ? 1 : 3;
+			}
+		}
+		return bytes;
 	}
 
 }
