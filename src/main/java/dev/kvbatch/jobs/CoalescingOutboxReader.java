@@ -149,24 +149,14 @@ class CoalescingOutboxReader implements ItemStreamReader<CoalescingOutboxReader.
 	}
 
 	/**
-	 * The next rows after the position that fit in {@code room} bytes (at least one if
-	 * {@code first}), at most a page: their sizes are read first, so a page never holds
-	 * more values than the window can take, however large they are.
+	 * The next rows after the position, at most a page and about as many as fit in
+	 * {@code room} bytes (at least one if {@code first}): a value is read only once it is
+	 * known to fit, so a page never holds more values than the window can take, however
+	 * large they are.
 	 */
 	private List<Outbox.Row> page(long room, boolean first) {
-		List<Outbox.Size> sizes = this.outbox.sizes(this.position, this.upTo, this.pageSize);
-		long bytes = 0;
-		int rows = 0;
-		long lastId = this.position;
-		for (Outbox.Size size : sizes) {
-			bytes += ROW_OVERHEAD + 2 * size.chars();
-			if (bytes > room && (rows > 0 || !first)) {
-				break;
-			}
-			rows++;
-			lastId = size.id();
-		}
-		return (rows == 0) ? List.of() : this.outbox.page(this.position, lastId, rows);
+		// Two bytes a character, as size() counts: UTF-8 bytes are at least the chars.
+		return this.outbox.page(this.position, this.upTo, this.pageSize, Math.max(0, room / 2), first);
 	}
 
 	/** About the heap a row takes: two bytes a character, and some. */

@@ -3,6 +3,7 @@ package dev.kvbatch.stage;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -23,6 +24,8 @@ public class Outbox {
 	/** Columns in the order {@link #ROW_MAPPER} reads them, after the id. */
 	public static final String COLUMNS = "id, op, logical_key, value_json, expires_at, event_at, kind, seq, staged_at";
 
+	private static final int COLUMN_COUNT = 9;
+
 	private static final String INSERT = """
 			INSERT INTO kv_outbox (op, logical_key, value_json, expires_at, event_at, kind, seq, staged_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -31,10 +34,10 @@ public class Outbox {
 	private static final String PAGE = "SELECT " + COLUMNS
 			+ " FROM kv_outbox WHERE id > ? AND id <= ? ORDER BY id FETCH FIRST ? ROWS ONLY";
 
-	private static final String SIZES = """
-			SELECT id, LENGTH(logical_key) + COALESCE(LENGTH(value_json), 0) FROM kv_outbox
-			WHERE id > ? AND id <= ? ORDER BY id FETCH FIRST ? ROWS ONLY
-			""";
+	/** {@link #PAGE} with each row's size last, known without reading its value. */
+	private static final String SIZED_PAGE = "SELECT " + COLUMNS
+			+ ", OCTET_LENGTH(logical_key) + COALESCE(OCTET_LENGTH(value_json), 0)"
+			+ " FROM kv_outbox WHERE id > ? AND id <= ? ORDER BY id FETCH FIRST ? ROWS ONLY";
 
 	private static final String KNOWN_IDS = "SELECT id FROM kv_staged_id WHERE id = ANY(?)";
 
@@ -82,11 +85,24 @@ public class Outbox {
 	}
 
 	/**
-	 * The sizes of the rows {@link #page} would return, without reading their values: a
-	 * reader that must bound its memory by bytes asks for as many rows as fit.
+	 * As {@link #page}, but only as many rows as fit in {@code maxBytes} of UTF-8 key and
+	 * value (and one that does not, if {@code atLeastOne}): a row's value is read only
+	 * once it is known to fit, so a page never holds more of the large values than its
+	 * bytes allow.
 	 */
-	public List<Size> sizes(long after, long upTo, int size) {
-		return this.jdbc.query(SIZES, (rs, row) -> new Size(rs.getLong(1), rs.getLong(2)), after, upTo, size);
+	public List<Row> page(long after, long upTo, int size, long maxBytes, boolean atLeastOne) {
+		return this.jdbc.query(SIZED_PAGE, (ResultSet rs) -> {
+			List<Row> rows = new ArrayList<>();
+			long bytes = 0;
+			while (rs.next()) {
+				bytes += rs.getLong(COLUMN_COUNT + 1);
+				if (bytes > maxBytes && (!rows.isEmpty() || !atLeastOne)) {
+					break;
+				}
+				rows.add(row(rs, rows.size()));
+			}
+			return rows;
+		}, after, upTo, size);
 	}
 
 	/** Of these idempotency ids, the ones already staged. */
@@ -121,15 +137,6 @@ public class Outbox {
 
 	/** A staged record with its outbox id. */
 	public record Row(long id, StagedRecord record) {
-	}
-
-	/**
-	 * The size of an outbox row.
-	 *
-	 * @param id its id
-	 * @param chars the characters of its key and value
-	 */
-	public record Size(long id, long chars) {
 	}
 
 }

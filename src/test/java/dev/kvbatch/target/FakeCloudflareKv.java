@@ -129,6 +129,16 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 		this.failOnce.addAll(List.of(keys));
 	}
 
+	/** Empties the namespace and its counters, as a new namespace. */
+	public void reset() {
+		this.keys.clear();
+		this.failOnce.clear();
+		this.listsLeft.set(Integer.MAX_VALUE);
+		this.billedWrites.set(0);
+		this.billedDeletes.set(0);
+		this.bulkRequests.set(0);
+	}
+
 	/**
 	 * Keys of every bulk write received, unsuccessful ones included: the writes KV bills.
 	 */
