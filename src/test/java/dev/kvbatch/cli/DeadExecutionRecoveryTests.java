@@ -1,16 +1,12 @@
 package dev.kvbatch.cli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -62,7 +58,10 @@ class DeadExecutionRecoveryTests {
 		Path data = this.tmp.resolve("data");
 		CliRun cli = new CliRun(data);
 		stage(cli);
-		killedInTheMiddleOfItsFlush(data);
+		assertThat(new CliRun(data, FailingTargetConfiguration.class)
+			.run("run", "compress", SMALL_CHUNKS, "--test.fail-after-keys=25")
+			.exitCode()).isEqualTo(ExitCodes.FAILED);
+		leaveStarted(data, 1);
 		assertThat(cli.run("executions").out()).contains("compress   STARTED");
 
 		CliRun.Result run = cli.run("run", "compress", SMALL_CHUNKS);
@@ -103,21 +102,16 @@ class DeadExecutionRecoveryTests {
 		}
 	}
 
-	private void killedInTheMiddleOfItsFlush(Path data) throws Exception {
-		Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-				System.getProperty("java.class.path"), SignalledCompressChild.class.getName(), data.toString(),
-				"forever")
-			.redirectError(ProcessBuilder.Redirect.DISCARD)
-			.start();
-		try {
-			BufferedReader childOut = new BufferedReader(
-					new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-			assertThat(childOut.lines().filter("BLOCKED"::equals).findFirst()).isPresent();
-			child.destroyForcibly();
-			assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-		}
-		finally {
-			child.destroyForcibly();
+	/**
+	 * The rows a process killed in the middle of a flush leaves (as the kill tests and
+	 * the crash soak produce with real kills): the execution and its step STARTED.
+	 */
+	private static void leaveStarted(Path data, long executionId) throws SQLException {
+		try (Connection connection = TableRows.connect(data); Statement sql = connection.createStatement()) {
+			sql.executeUpdate("UPDATE BATCH_STEP_EXECUTION SET STATUS = 'STARTED', EXIT_CODE = 'EXECUTING', "
+					+ "END_TIME = NULL WHERE STATUS = 'FAILED' AND JOB_EXECUTION_ID = " + executionId);
+			sql.executeUpdate("UPDATE BATCH_JOB_EXECUTION SET STATUS = 'STARTED', EXIT_CODE = 'UNKNOWN', "
+					+ "END_TIME = NULL WHERE JOB_EXECUTION_ID = " + executionId);
 		}
 	}
 
