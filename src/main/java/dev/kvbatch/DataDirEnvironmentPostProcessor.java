@@ -22,6 +22,11 @@ public class DataDirEnvironmentPostProcessor implements EnvironmentPostProcessor
 	 * by hundreds of MiB. Pages are compressed (LZF), which keeps the file, open or
 	 * closed, at about a third of that. (A longer {@code MAX_COMPACT_TIME} than H2's 200
 	 * ms got more back at close, but some closes then spent all of it without progress.)
+	 * <p>
+	 * H2's write delay stays: commits that something outside the database depends on are
+	 * forced to disk by {@link DurableCommits}, whatever the URL (also one the user sets)
+	 * says, and {@code WRITE_DELAY=0} would stop the background thread that compacts the
+	 * file during a run.
 	 */
 	static final String H2_OPTIONS = ";DB_CLOSE_ON_EXIT=FALSE;COMPRESS=TRUE";
 

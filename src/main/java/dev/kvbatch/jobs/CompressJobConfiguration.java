@@ -9,8 +9,6 @@ import dev.kvbatch.stage.Outbox;
 import dev.kvbatch.stage.SpoolIngester;
 import dev.kvbatch.store.Cursors;
 import dev.kvbatch.store.DirtyKey;
-import dev.kvbatch.store.FlushPlan;
-import dev.kvbatch.store.LatestRow;
 import dev.kvbatch.store.Flusher;
 import dev.kvbatch.store.LogicalStore;
 import dev.kvbatch.store.PhysicalViews;
@@ -63,34 +61,50 @@ class CompressJobConfiguration {
 	Step ingestStep(JobRepository jobs, PlatformTransactionManager tm, SpoolIngester ingester, Outbox outbox,
 			CompressProperties properties, Progress progress) {
 		return new StepBuilder("ingest", jobs)
-			.tasklet(new IngestTasklet(ingester, outbox, properties.ingestLines()), tm)
+			.tasklet(new IngestTasklet(ingester, outbox, properties.ingestLines(), properties.ingestChars()), tm)
 			.listener((StepExecutionListener) progress)
 			.build();
 	}
 
 	@Bean
 	Step applyStep(JobRepository jobs, PlatformTransactionManager tm, CoalescingOutboxReader outboxReader,
-			LogicalStore store, CompressProperties properties, Progress progress) {
-		return new StepBuilder("apply", jobs).<LatestRow, LatestRow>chunk(properties.chunkSize())
+			ApplyWriter applyWriter, CompressProperties properties, Progress progress) {
+		return new StepBuilder("apply", jobs).<CoalescingOutboxReader.Item, CoalescingOutboxReader.Item>chunk(
+				properties.chunkSize())
 			.transactionManager(tm)
 			.reader(outboxReader)
-			.writer((chunk) -> store.apply(List.copyOf(chunk.getItems())))
+			.writer(applyWriter)
 			.listener(progress)
 			.build();
 	}
 
+	/** Applies the chunk, its values within the chunk's bytes. */
+	@Bean
+	@StepScope
+	ApplyWriter applyWriter(LogicalStore store, Outbox outbox, CoalescingOutboxReader outboxReader,
+			CompressProperties properties) {
+		return new ApplyWriter(store, outbox, outboxReader, properties.flushBytes());
+	}
+
 	@Bean
 	Step flushStep(JobRepository jobs, PlatformTransactionManager tm, JdbcPagingItemReader<DirtyKey> dirtyReader,
-			PhysicalViews views, Flusher flusher, CompressProperties properties, Progress progress,
-			FlushCounts counts) {
-		return new StepBuilder("flush", jobs).<DirtyKey, FlushPlan>chunk(properties.chunkSize())
+			ByteBoundedFlush flush, CompressProperties properties, Progress progress, FlushCounts counts) {
+		return new StepBuilder("flush", jobs).<DirtyKey, ByteBoundedFlush.Planned>chunk(properties.chunkSize())
 			.transactionManager(tm)
 			.reader(dirtyReader)
-			.processor(views::plan)
-			.writer((chunk) -> counts.add(flusher.flush(chunk.getItems())))
+			.processor(flush)
+			.writer(flush)
 			.listener(progress)
 			.listener(counts)
 			.build();
+	}
+
+	/** Plans and sends the dirty keys, a chunk's values within the flush's bytes. */
+	@Bean
+	@StepScope
+	ByteBoundedFlush flushChunks(PhysicalViews views, Flusher flusher, FlushCounts counts,
+			CompressProperties properties) {
+		return new ByteBoundedFlush(views, flusher, counts, properties.flushBytes());
 	}
 
 	/**
@@ -102,7 +116,7 @@ class CompressJobConfiguration {
 	CoalescingOutboxReader outboxReader(Outbox outbox, Cursors cursors, CompressProperties properties,
 			@Value("#{jobExecutionContext['" + IngestTasklet.HIGH_WATER + "']}") Long to) {
 		return new CoalescingOutboxReader(outbox, cursors, to, PAGE_SIZE, properties.windowKeys(),
-				properties.windowBytes());
+				properties.windowBytes(), properties.flushBytes());
 	}
 
 	/** Dirty physical keys, longest-dirty first. */

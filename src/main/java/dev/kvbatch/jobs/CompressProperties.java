@@ -26,4 +26,22 @@ public record CompressProperties(@DefaultValue("1000") int chunkSize, @DefaultVa
 		return (this.windowSize != null) ? this.windowSize.toBytes() : Runtime.getRuntime().maxMemory() / 4;
 	}
 
+	/**
+	 * About the most characters of spool lines one ingest transaction takes (at least one
+	 * line): a quarter of the window. A line is held several times over while it is
+	 * parsed and validated, so two lines of 25 MiB values never share a transaction in a
+	 * 256 MiB heap.
+	 */
+	public long ingestChars() {
+		return windowBytes() / 4;
+	}
+
+	/**
+	 * About the most bytes of packed values a flush chunk holds, and a request carries (a
+	 * larger value goes alone): a quarter of the window.
+	 */
+	public long flushBytes() {
+		return windowBytes() / 4;
+	}
+
 }

@@ -12,10 +12,10 @@ import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
- * Loads complete spool files into the outbox, a bounded number of lines per transaction,
- * then records the outbox high-water mark in the job's context: the compress run applies
- * rows up to it, and records staged later wait for the next run. A restart keeps the mark
- * it recorded.
+ * Loads complete spool files into the outbox, a bounded number of lines (and of their
+ * characters) per transaction, then records the outbox high-water mark in the job's
+ * context: the compress run applies rows up to it, and records staged later wait for the
+ * next run. A restart keeps the mark it recorded.
  */
 class IngestTasklet implements Tasklet {
 
@@ -29,10 +29,13 @@ class IngestTasklet implements Tasklet {
 
 	private final int linesPerTransaction;
 
-	IngestTasklet(SpoolIngester ingester, Outbox outbox, int linesPerTransaction) {
+	private final long charsPerTransaction;
+
+	IngestTasklet(SpoolIngester ingester, Outbox outbox, int linesPerTransaction, long charsPerTransaction) {
 		this.ingester = ingester;
 		this.outbox = outbox;
 		this.linesPerTransaction = linesPerTransaction;
+		this.charsPerTransaction = charsPerTransaction;
 	}
 
 	@Override
@@ -47,7 +50,7 @@ class IngestTasklet implements Tasklet {
 			step.getExecutionContext().putString(UP_TO, upTo);
 		}
 		SpoolIngester.Batch batch = upTo.isEmpty() ? new SpoolIngester.Batch(0, 0, 0, false)
-				: this.ingester.ingestSome(this.linesPerTransaction, upTo);
+				: this.ingester.ingestSome(this.linesPerTransaction, this.charsPerTransaction, upTo);
 		// Every line read is written, rejected or dropped as a duplicate.
 		for (long line = 0; line < batch.staged() + batch.rejected() + batch.duplicates(); line++) {
 			contribution.incrementReadCount();

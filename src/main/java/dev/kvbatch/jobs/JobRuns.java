@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.Job;
@@ -28,6 +30,8 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class JobRuns {
+
+	private static final Logger log = LoggerFactory.getLogger(JobRuns.class);
 
 	/** The jobs a user can run by name. */
 	public static final Set<String> JOBS = Set.of("ingest", "compress", "prune", "usage-report", "migrate");
@@ -90,7 +94,9 @@ public class JobRuns {
 	}
 
 	/**
-	 * Runs a job to its end with the given parameters, holding its lock.
+	 * Runs a job to its end with the given parameters, holding its lock. Executions of
+	 * the job that a dead process left running are marked FAILED first, with one line
+	 * each.
 	 * @throws RunLockedException if another run of the job holds the lock
 	 */
 	public JobExecution start(String jobName, JobParameters parameters) throws Exception {
@@ -99,23 +105,40 @@ public class JobRuns {
 		// which a refused start would leave behind without an execution.
 		job.getJobParametersValidator().validate(parameters);
 		try (RunLocks.Held lock = this.locks.claim(jobName)) {
+			recoverDead(jobName, null);
 			return this.operator.start(job, parameters);
 		}
 	}
 
 	/**
-	 * Restarts a FAILED or STOPPED execution; one left STARTED by a killed process is
-	 * recovered first.
+	 * Restarts a FAILED or STOPPED execution; one left STARTING, STARTED or STOPPING by a
+	 * process that died is recovered first, with one line.
 	 */
 	public JobExecution restart(long executionId) throws Exception {
 		JobExecution execution = execution(executionId);
-		try (RunLocks.Held lock = this.locks.claim(execution.getJobInstance().getJobName())) {
-			if (execution.getStatus() == BatchStatus.STARTED || execution.getStatus() == BatchStatus.STOPPING) {
-				// This process holds the job's lock, so no other process can be running
-				// it: it was killed.
-				execution = this.operator.recover(execution);
+		String jobName = execution.getJobInstance().getJobName();
+		try (RunLocks.Held lock = this.locks.claim(jobName)) {
+			recoverDead(jobName, executionId);
+			return this.operator.restart(execution(executionId));
+		}
+	}
+
+	/**
+	 * Marks FAILED the executions of the jobs sharing a job's lock that the repository
+	 * says are running. The caller holds that lock, and every run holds it while it runs,
+	 * so no live process runs them: their process died (killed, out of memory, a lost
+	 * node) before it could record how they ended. Their committed work stays: a restart
+	 * resumes them, and a new run takes up what is left in the database.
+	 */
+	private void recoverDead(String jobName, @Nullable Long restarting) {
+		String lock = RunLocks.lockName(jobName);
+		for (String name : this.jobs.keySet().stream().filter((job) -> RunLocks.lockName(job).equals(lock)).toList()) {
+			for (JobExecution dead : this.repository.findRunningJobExecutions(name)) {
+				BatchStatus was = dead.getStatus();
+				this.operator.recover(dead);
+				log.warn("{} execution {} was left {} by a process that is gone; marked FAILED{}", name, dead.getId(),
+						was, (Long.valueOf(dead.getId()).equals(restarting)) ? ", restarting it" : "");
 			}
-			return this.operator.restart(execution);
 		}
 	}
 

@@ -47,7 +47,7 @@ public class RunLocks {
 	 * @throws RunLockedException if another run holds it
 	 */
 	public Held claim(String jobName) {
-		String lockName = "ingest".equals(jobName) ? "compress" : jobName;
+		String lockName = lockName(jobName);
 		Connection connection = null;
 		try {
 			connection = this.dataSource.getConnection();
@@ -74,6 +74,11 @@ public class RunLocks {
 			release(connection);
 			throw ex;
 		}
+	}
+
+	/** The lock a job's runs hold: its own, or compress's for ingest. */
+	static String lockName(String jobName) {
+		return "ingest".equals(jobName) ? "compress" : jobName;
 	}
 
 	/**

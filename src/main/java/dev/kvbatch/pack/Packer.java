@@ -1,6 +1,7 @@
 package dev.kvbatch.pack;
 
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -326,8 +327,12 @@ public final class Packer {
 		return kept.valueJson();
 	}
 
+	/**
+	 * Written as UTF-8 bytes, not as a string: Jackson builds a string from a buffer of
+	 * UTF-16 chars, twice the bytes of a 25 MiB value at a time.
+	 */
 	private String write(JsonNode node) {
-		return this.writer.writeValueAsString(node);
+		return new String(this.writer.writeValueAsBytes(node), StandardCharsets.UTF_8);
 	}
 
 	private static @Nullable Long expiresAt(List<LogicalEntry> entries) {

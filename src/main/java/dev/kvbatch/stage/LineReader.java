@@ -157,17 +157,16 @@ public final class LineReader {
 	private void endLine(int lineBreakBytes) throws IOException {
 		this.number++;
 		this.offset += this.seen + lineBreakBytes;
-		try {
-			if (this.number > this.skipLines) {
-				this.consumer.accept(decode(), new LinePosition(this.number, this.offset));
-			}
+		InputLine line = (this.number > this.skipLines) ? decode() : null;
+		this.held = 0;
+		this.seen = 0;
+		if (this.line.length > KEPT_BUFFER_BYTES) {
+			// Let go of a long line's bytes before the consumer parses its text, which
+			// takes several times its size for a while.
+			this.line = new byte[8192];
 		}
-		finally {
-			this.held = 0;
-			this.seen = 0;
-			if (this.line.length > KEPT_BUFFER_BYTES) {
-				this.line = new byte[8192];
-			}
+		if (line != null) {
+			this.consumer.accept(line, new LinePosition(this.number, this.offset));
 		}
 	}
 

@@ -3,6 +3,7 @@ package dev.kvbatch.stage;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -23,12 +24,19 @@ public class Outbox {
 	/** Columns in the order {@link #ROW_MAPPER} reads them, after the id. */
 	public static final String COLUMNS = "id, op, logical_key, value_json, expires_at, event_at, kind, seq, staged_at";
 
+	private static final int COLUMN_COUNT = 9;
+
 	private static final String INSERT = """
 			INSERT INTO kv_outbox (op, logical_key, value_json, expires_at, event_at, kind, seq, staged_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			""";
 
 	private static final String PAGE = "SELECT " + COLUMNS
+			+ " FROM kv_outbox WHERE id > ? AND id <= ? ORDER BY id FETCH FIRST ? ROWS ONLY";
+
+	/** {@link #PAGE} with each row's size last, known without reading its value. */
+	private static final String SIZED_PAGE = "SELECT " + COLUMNS
+			+ ", OCTET_LENGTH(logical_key) + COALESCE(OCTET_LENGTH(value_json), 0)"
 			+ " FROM kv_outbox WHERE id > ? AND id <= ? ORDER BY id FETCH FIRST ? ROWS ONLY";
 
 	private static final String KNOWN_IDS = "SELECT id FROM kv_staged_id WHERE id = ANY(?)";
@@ -72,6 +80,27 @@ public class Outbox {
 	 */
 	public List<Row> page(long after, long upTo, int size) {
 		return this.jdbc.query(PAGE, ROW_MAPPER, after, upTo, size);
+	}
+
+	/**
+	 * As {@link #page}, but only as many rows as fit in {@code maxBytes} of UTF-8 key and
+	 * value (and one that does not, if {@code atLeastOne}): a row's value is read only
+	 * once it is known to fit, so a page never holds more of the large values than its
+	 * bytes allow.
+	 */
+	public List<Row> page(long after, long upTo, int size, long maxBytes, boolean atLeastOne) {
+		return this.jdbc.query(SIZED_PAGE, (ResultSet rs) -> {
+			List<Row> rows = new ArrayList<>();
+			long bytes = 0;
+			while (rs.next()) {
+				bytes += rs.getLong(COLUMN_COUNT + 1);
+				if (bytes > maxBytes && (!rows.isEmpty() || !atLeastOne)) {
+					break;
+				}
+				rows.add(row(rs, rows.size()));
+			}
+			return rows;
+		}, after, upTo, size);
 	}
 
 	/**

@@ -23,8 +23,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
+import dev.kvbatch.DurableCommits;
 import dev.kvbatch.usage.StagedTally;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -41,7 +42,9 @@ import org.springframework.stereotype.Component;
  * caller runs each call in its own transaction; the lines done so far in a file are
  * recorded in that same transaction ({@code kv_spool_progress}), so a crash never loads a
  * line twice nor skips one. A file is moved to {@code spool/done/} only in the call after
- * the one that committed its last line; one that cannot be read goes to
+ * the one that committed its last line, and once that commit is on disk
+ * ({@link DurableCommits}): a file in {@code spool/done/} is a file whose every line is
+ * in the outbox, also after a {@code kill -9}. One that cannot be read goes to
  * {@code spool/failed/}, with a dead letter that says why.
  *
  * <p>
@@ -86,6 +89,8 @@ public class SpoolIngester implements DisposableBean {
 
 	private final Resolver resolver;
 
+	private final DurableCommits durable;
+
 	/** Reads and validates the next call's lines while the caller stores this call's. */
 	private final ExecutorService readAhead = Executors.newSingleThreadExecutor((task) -> {
 		Thread thread = new Thread(task, "kvbatch-ingest-read-ahead");
@@ -97,7 +102,7 @@ public class SpoolIngester implements DisposableBean {
 
 	public SpoolIngester(SpoolReader reader, RecordValidator validator, Outbox outbox, DeadLetters deadLetters,
 			StagedTally tally, JdbcClient jdbc, Clock clock, IdempotencyIndex index, SeqAllocator seq,
-			JsonMapper mapper) {
+			JsonMapper mapper, DurableCommits durable) {
 		this.reader = reader;
 		this.validator = validator;
 		this.outbox = outbox;
@@ -109,6 +114,7 @@ public class SpoolIngester implements DisposableBean {
 		this.seq = seq;
 		this.mapper = mapper;
 		this.resolver = new Resolver(validator);
+		this.durable = durable;
 	}
 
 	/**
@@ -126,6 +132,18 @@ public class SpoolIngester implements DisposableBean {
 	 * @return what was loaded, and whether another call has work
 	 */
 	public Batch ingestSome(int maxLines, String upTo) throws IOException {
+		return ingestSome(maxLines, Long.MAX_VALUE, upTo);
+	}
+
+	/**
+	 * Loads up to {@code maxLines} lines, and about {@code maxChars} characters of them,
+	 * of the first ready file named up to {@code upTo}. A call takes at least one line,
+	 * however long; after a call that its characters stopped, the next one's lines are
+	 * not read ahead, so one long line at a time is in memory: parsed, a line of a 25 MiB
+	 * value takes several times its size while it is validated.
+	 * @return what was loaded, and whether another call has work
+	 */
+	public Batch ingestSome(int maxLines, long maxChars, String upTo) throws IOException {
 		Path file = this.reader.readyFiles()
 			.stream()
 			.filter((ready) -> ready.getFileName().toString().compareTo(upTo) <= 0)
@@ -152,6 +170,7 @@ public class SpoolIngester implements DisposableBean {
 			}
 			// Retention of spool/done counts from ingest, on the same clock as every
 			// other retention: the moved file carries the ingest time.
+			this.durable.sync();
 			Path done = this.reader.moveToDone(file);
 			Files.setLastModifiedTime(done, FileTime.from(this.clock.instant()));
 			this.jdbc.sql("DELETE FROM kv_spool_progress WHERE file_name = ?").param(name).update();
@@ -166,7 +185,7 @@ public class SpoolIngester implements DisposableBean {
 			}
 			kind = SpoolFormat.kind(file);
 			token = token(file);
-			lines = take(file, kind, progress.linesDone(), maxLines);
+			lines = take(file, kind, progress.linesDone(), maxLines, maxChars);
 		}
 		catch (IOException ex) {
 			fail(file, progress.linesDone(), ex);
@@ -174,10 +193,15 @@ public class SpoolIngester implements DisposableBean {
 		}
 		if (lines.stopped) {
 			// The next call's lines are read and validated while this call's are stored,
-			// from where this call's stopped in the file.
+			// from where this call's stopped in the file; after long lines, by the next
+			// call itself.
 			LinePosition end = lines.end;
 			SpoolFormat.Kind same = kind;
-			this.next = new Prefetch(file, end.line(), this.readAhead.submit(() -> read(file, same, end, 0, maxLines)));
+			FutureTask<Lines> nextLines = new FutureTask<>(() -> read(file, same, end, 0, maxLines, maxChars));
+			if (lines.chars < maxChars) {
+				this.readAhead.execute(nextLines);
+			}
+			this.next = new Prefetch(file, end.line(), nextLines);
 		}
 		Stored stored = store(lines, kind, token);
 		saveProgress(name, progress.linesDone() + lines.count, !lines.stopped);
@@ -194,6 +218,8 @@ public class SpoolIngester implements DisposableBean {
 				+ ex.getClass().getSimpleName() + ": " + ex.getMessage() + "); moved to spool/failed";
 		log.error("Spool file {} {}", name, reason);
 		this.deadLetters.add(new Rejection(name, linesDone + 1, null, reason, ""));
+		// The lines loaded from it before are on disk before the file leaves the folder.
+		this.durable.sync();
 		this.reader.moveToFailed(file);
 		this.jdbc.sql("DELETE FROM kv_spool_progress WHERE file_name = ?").param(name).update();
 	}
@@ -379,13 +405,17 @@ public class SpoolIngester implements DisposableBean {
 	 * call that rolled back) is waited for and dropped, so one thread validates at a
 	 * time.
 	 */
-	private Lines take(Path file, SpoolFormat.Kind kind, long fromLine, int maxLines) throws IOException {
+	private Lines take(Path file, SpoolFormat.Kind kind, long fromLine, int maxLines, long maxChars)
+			throws IOException {
 		Prefetch ahead = this.next;
 		this.next = null;
 		if (ahead != null) {
 			try {
+				// Reads them now unless the read-ahead thread has started.
+				ahead.lines().run();
 				Lines lines = ahead.lines().get();
-				if (ahead.file().equals(file) && ahead.fromLine() == fromLine && lines.max == maxLines) {
+				if (ahead.file().equals(file) && ahead.fromLine() == fromLine && lines.max == maxLines
+						&& lines.maxChars == maxChars) {
 					return lines;
 				}
 			}
@@ -402,16 +432,16 @@ public class SpoolIngester implements DisposableBean {
 		}
 		// First call of a run, or after a rollback: where the line is in the file is not
 		// known, so the lines before it are read and skipped.
-		return read(file, kind, LinePosition.START, fromLine, maxLines);
+		return read(file, kind, LinePosition.START, fromLine, maxLines, maxChars);
 	}
 
 	/**
 	 * Reads up to {@code maxLines} lines from {@code from}, after skipping the first
 	 * {@code skipLines} lines of the file.
 	 */
-	private Lines read(Path file, SpoolFormat.Kind kind, LinePosition from, long skipLines, int maxLines)
+	private Lines read(Path file, SpoolFormat.Kind kind, LinePosition from, long skipLines, int maxLines, long maxChars)
 			throws IOException {
-		Lines lines = new Lines(file.getFileName().toString(), kind, maxLines, this.clock.instant());
+		Lines lines = new Lines(file.getFileName().toString(), kind, maxLines, maxChars, this.clock.instant());
 		try {
 			this.reader.forEachLine(file, from, skipLines, lines::accept);
 		}
@@ -459,7 +489,7 @@ public class SpoolIngester implements DisposableBean {
 	}
 
 	/** Lines of a file being read ahead, from a line on. */
-	private record Prefetch(Path file, long fromLine, Future<Lines> lines) {
+	private record Prefetch(Path file, long fromLine, FutureTask<Lines> lines) {
 	}
 
 	/** Collects the lines of one call, stopping the read after {@code max}. */
@@ -471,6 +501,8 @@ public class SpoolIngester implements DisposableBean {
 
 		final int max;
 
+		final long maxChars;
+
 		final Instant ingestTime;
 
 		final List<Numbered> records = new ArrayList<>();
@@ -479,24 +511,28 @@ public class SpoolIngester implements DisposableBean {
 
 		long count;
 
+		long chars;
+
 		/** Where the lines taken end, for the next call to continue from. */
 		LinePosition end = LinePosition.START;
 
 		boolean stopped;
 
-		Lines(String source, SpoolFormat.Kind kind, int max, Instant ingestTime) {
+		Lines(String source, SpoolFormat.Kind kind, int max, long maxChars, Instant ingestTime) {
 			this.source = source;
 			this.kind = kind;
 			this.max = max;
+			this.maxChars = maxChars;
 			this.ingestTime = ingestTime;
 		}
 
 		void accept(InputLine line, LinePosition after) throws Enough {
-			if (this.count == this.max) {
+			if (this.count == this.max || (this.count > 0 && this.chars >= this.maxChars)) {
 				this.stopped = true;
 				throw new Enough();
 			}
 			this.count++;
+			this.chars += line.text().length();
 			this.end = after;
 			SpoolLine parsed = SpoolIngester.this.reader.parse(this.source, line, SpoolIngester.this.validator,
 					this.ingestTime, this.kind);

@@ -1,5 +1,10 @@
 package dev.kvbatch.store;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -59,6 +64,8 @@ public class PhysicalViews {
 	 * would land about when KV should drop it.
 	 */
 	static final long LANDING_SECONDS = 10;
+
+	private static final int DIGEST_BUFFER = 64 * 1024;
 
 	private final JdbcClient jdbc;
 
@@ -205,7 +212,7 @@ public class PhysicalViews {
 	static String digest(PhysicalValue value) {
 		try {
 			MessageDigest sha = MessageDigest.getInstance("SHA-256");
-			sha.update(value.value().getBytes(StandardCharsets.UTF_8));
+			utf8(sha, value.value());
 			sha.update((byte) 0);
 			sha.update(String.valueOf(value.expiresAt()).getBytes(StandardCharsets.UTF_8));
 			return HexFormat.of().formatHex(sha.digest());
@@ -213,6 +220,34 @@ public class PhysicalViews {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
+	}
+
+	/**
+	 * Feeds the UTF-8 bytes of a text to a digest through a small buffer: a 25 MiB value
+	 * is not copied whole to be digested.
+	 */
+	private static void utf8(MessageDigest sha, String text) {
+		// As String.getBytes does, a lone surrogate becomes '?'.
+		CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
+			.onMalformedInput(CodingErrorAction.REPLACE)
+			.onUnmappableCharacter(CodingErrorAction.REPLACE);
+		CharBuffer in = CharBuffer.wrap(text);
+		ByteBuffer out = ByteBuffer.allocate(DIGEST_BUFFER);
+		CoderResult result;
+		do {
+			result = encoder.encode(in, out, true);
+			out.flip();
+			sha.update(out);
+			out.clear();
+		}
+		while (result.isOverflow());
+		do {
+			result = encoder.flush(out);
+			out.flip();
+			sha.update(out);
+			out.clear();
+		}
+		while (result.isOverflow());
 	}
 
 	record Row(String logicalKey, String rule, String kind, @Nullable String field, String valueJson,

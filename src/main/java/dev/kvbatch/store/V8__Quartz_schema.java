@@ -1,5 +1,6 @@
 package dev.kvbatch.store;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.util.regex.Pattern;
@@ -18,7 +19,9 @@ import org.springframework.jdbc.datasource.init.ResourceDatabasePopulator;
  * ships for the database in use, once, under Flyway's version control. Boot's
  * {@code spring.quartz.jdbc.initialize-schema=always} would drop them, and every trigger,
  * on each start. The scripts' own {@code DROP}s and {@code COMMIT} are left out: Flyway
- * runs a migration in its transaction, on a database without these tables.
+ * runs a migration in its transaction, on a database without these tables, or with those
+ * a run that a kill interrupted had created: the script runs with {@code IF NOT EXISTS}
+ * added ({@link IdempotentDdl}), so the migration runs again to its end.
  */
 public class V8__Quartz_schema extends BaseJavaMigration {
 
@@ -28,12 +31,16 @@ public class V8__Quartz_schema extends BaseJavaMigration {
 	public void migrate(Context context) throws Exception {
 		Connection connection = context.getConnection();
 		DatabaseType type = DatabaseType.fromMetaData(new SingleConnectionDataSource(connection, true));
-		String script = (type == DatabaseType.POSTGRES) ? "tables_postgres.sql" : "tables_h2.sql";
-		String sql = new ClassPathResource("org/quartz/impl/jdbcjobstore/" + script)
-			.getContentAsString(StandardCharsets.UTF_8);
-		new ResourceDatabasePopulator(
-				new ByteArrayResource(SKIPPED.matcher(sql).replaceAll("").getBytes(StandardCharsets.UTF_8)))
+		new ResourceDatabasePopulator(new ByteArrayResource(script(type).getBytes(StandardCharsets.UTF_8)))
 			.populate(connection);
+	}
+
+	/** The script this migration runs on a database. */
+	static String script(DatabaseType type) throws IOException {
+		String file = (type == DatabaseType.POSTGRES) ? "tables_postgres.sql" : "tables_h2.sql";
+		String sql = new ClassPathResource("org/quartz/impl/jdbcjobstore/" + file)
+			.getContentAsString(StandardCharsets.UTF_8);
+		return IdempotentDdl.of(SKIPPED.matcher(sql).replaceAll(""), type != DatabaseType.POSTGRES);
 	}
 
 }

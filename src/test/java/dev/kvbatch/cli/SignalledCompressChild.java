@@ -64,10 +64,6 @@ public final class SignalledCompressChild {
 				@Override
 				public List<String> put(List<PhysicalValue> values) {
 					if (puts.incrementAndGet() == 2) {
-						// H2 writes commits to its file within a second; make sure a kill
-						// -9
-						// finds what a process running for a while would have written.
-						jdbc.execute("CHECKPOINT");
 						System.out.println("BLOCKED");
 						System.out.flush();
 						if ("forever".equals(block)) {

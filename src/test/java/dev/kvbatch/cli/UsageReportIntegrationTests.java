@@ -188,15 +188,16 @@ class UsageReportIntegrationTests {
 	}
 
 	/**
-	 * 2026-11-23 on the free plan: 860 KV writes (86 %, warning), rows of other days,
-	 * targets and times that must not count.
+	 * 2026-11-23 on the free plan: 860 KV writes (86 %, warning), 360 of them in a
+	 * request whose answer a kill cut off, rows of other days, targets and times that
+	 * must not count.
 	 */
 	private void givenAWarningDay(CliRun cli) throws SQLException {
 		assertThat(cli.run("executions", NOW).exitCode()).isZero();
 		Instant lateOn23 = Instant.parse("2026-11-23T22:00:00Z");
 		try (UsageRows rows = new UsageRows(this.dataDir)) {
 			rows.ledger(NOV_23, "write", "local", 500)
-				.ledger(NOV_23, "write", "local", 360)
+				.inFlight(NOV_23, "write", "local", 360)
 				.ledger(NOV_23, "delete", "local", 50)
 				.ledger(NOV_23, "read", "local", 10)
 				.ledger(NOV_23, "list", "local", 3)

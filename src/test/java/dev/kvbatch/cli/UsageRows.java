@@ -26,6 +26,16 @@ final class UsageRows implements AutoCloseable {
 		return this;
 	}
 
+	/**
+	 * A call recorded before it was sent whose answer never came (its process was
+	 * killed): it counts as spent.
+	 */
+	UsageRows inFlight(LocalDate day, String operation, String target, long keys) throws SQLException {
+		update("INSERT INTO kv_ledger (usage_day, operation, target, keys, bytes, requests, recorded_at, in_flight)"
+				+ " VALUES (?, ?, ?, ?, 0, 1, 0, TRUE)", day, operation, target, keys);
+		return this;
+	}
+
 	UsageRows staged(LocalDate day, long puts, long deletes, long uploads, long changes) throws SQLException {
 		update("INSERT INTO kv_staged_daily (usage_day, puts, deletes, uploads, changes) VALUES (?, ?, ?, ?, ?)", day,
 				puts, deletes, uploads, changes);

@@ -2,6 +2,7 @@ package dev.kvbatch.target;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
@@ -86,6 +88,16 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 	private final Set<String> refused = ConcurrentHashMap.newKeySet();
 
 	private final AtomicInteger listsLeft = new AtomicInteger(Integer.MAX_VALUE);
+
+	private final AtomicLong billedWrites = new AtomicLong();
+
+	private final AtomicLong billedDeletes = new AtomicLong();
+
+	private final AtomicInteger bulkRequests = new AtomicInteger();
+
+	private volatile int bulkAnswerDelayMillis;
+
+	private volatile int promptBulkAnswers;
 
 	private final WireMockServer server;
 
@@ -192,6 +204,51 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 		this.failOnce.addAll(List.of(keys));
 	}
 
+	/** Empties the namespace and its counters, as a new namespace. */
+	public void reset() {
+		this.keys.clear();
+		this.failOnce.clear();
+		this.listsLeft.set(Integer.MAX_VALUE);
+		this.billedWrites.set(0);
+		this.billedDeletes.set(0);
+		this.bulkRequests.set(0);
+	}
+
+	/**
+	 * Keys of every bulk write received, unsuccessful ones included: the writes KV bills.
+	 */
+	public long billedWrites() {
+		return this.billedWrites.get();
+	}
+
+	/** Keys of every bulk delete received: the deletes KV bills. */
+	public long billedDeletes() {
+		return this.billedDeletes.get();
+	}
+
+	/** Bulk write and delete requests received. */
+	public int bulkRequests() {
+		return this.bulkRequests.get();
+	}
+
+	/**
+	 * A slow KV: each bulk write or delete takes effect (and is billed) when it arrives,
+	 * and is answered this long after.
+	 */
+	public void delayBulkAnswers(Duration delay) {
+		delayBulkAnswers(delay, 0);
+	}
+
+	/**
+	 * Answers the first {@code prompt} bulk writes and deletes (counted from the first
+	 * request) at once, and each later one {@code delay} after it arrived and took
+	 * effect.
+	 */
+	public void delayBulkAnswers(Duration delay, int prompt) {
+		this.promptBulkAnswers = prompt;
+		this.bulkAnswerDelayMillis = (int) delay.toMillis();
+	}
+
 	@Override
 	public String getName() {
 		return NAME;
@@ -260,6 +317,8 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 			return error(413, 10001, "the request is larger than 100 MB");
 		}
 		JsonNode pairs = JSON.readTree(request.getBody());
+		this.billedWrites.addAndGet(pairs.size());
+		int arrived = this.bulkRequests.incrementAndGet();
 		// Every item is checked before any is stored: one invalid item refuses the
 		// request.
 		Map<String, JsonNode> writes = new LinkedHashMap<>();
@@ -322,11 +381,13 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 			return response(413, false, List.of(Map.of("code", 10001, "message", tooLarge)),
 					bulkResult(writes.size(), unsuccessful), null);
 		}
-		return success(bulkResult(writes.size(), unsuccessful), null);
+		return delayed(arrived, success(bulkResult(writes.size(), unsuccessful), null));
 	}
 
 	private ResponseDefinition bulkDelete(Request request) {
 		JsonNode keys = JSON.readTree(request.getBody());
+		this.billedDeletes.addAndGet(keys.size());
+		int arrived = this.bulkRequests.incrementAndGet();
 		for (JsonNode key : keys.values()) {
 			ResponseDefinition invalid = invalidKey(key.asString());
 			if (invalid != null) {
@@ -345,7 +406,7 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 				this.keys.remove(key.asString());
 			}
 		}
-		return success(bulkResult(keys.size(), unsuccessful), null);
+		return delayed(arrived, success(bulkResult(keys.size(), unsuccessful), null));
 	}
 
 	private ResponseDefinition bulkGet(Request request) {
@@ -404,6 +465,12 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 
 	private boolean live(Stored stored) {
 		return stored.expiration() == null || stored.expiration() > this.clock.instant().getEpochSecond();
+	}
+
+	private ResponseDefinition delayed(int request, ResponseDefinition answer) {
+		int delay = this.bulkAnswerDelayMillis;
+		return (delay > 0 && request > this.promptBulkAnswers)
+				? ResponseDefinitionBuilder.like(answer).withFixedDelay(delay).build() : answer;
 	}
 
 	private ResponseDefinition list(Map<String, String> params) {

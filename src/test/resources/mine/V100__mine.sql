@@ -1,0 +1,2 @@
+-- A migration of the operator's own, beside kvbatch's.
+CREATE TABLE mine (id INT);
