@@ -256,7 +256,7 @@ class CrashSoak {
 	private ChildJvm child(Path data, String... command) {
 		List<String> args = new ArrayList<>(List.of(command));
 		args.add("--kvbatch.data-dir=" + data);
-		args.add("--kvbatch.jobs-dir=" + data.resolve("no-jobs"));
+		args.add("--kvbatch.jobs-dir=" + CliRun.noJobsDir(data));
 		return ChildJvm.startMain(this.tmp.resolve("child-" + this.children++ + ".log"), List.of(),
 				SoakChild.class.getName(), cloudflare(args.toArray(String[]::new)));
 	}

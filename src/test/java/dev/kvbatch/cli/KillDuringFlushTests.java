@@ -89,7 +89,7 @@ class KillDuringFlushTests {
 		this.kv.delayBulkAnswers(Duration.ofMinutes(1), 2);
 		try (ChildJvm child = ChildJvm.startMain(this.tmp.resolve("child.log"), List.of(),
 				FixedClockChild.class.getName(), cloudflare("run", "compress", SMALL_CHUNKS, NOW,
-						"--kvbatch.data-dir=" + this.data, "--kvbatch.jobs-dir=" + this.data.resolve("no-jobs")))) {
+						"--kvbatch.data-dir=" + this.data, "--kvbatch.jobs-dir=" + CliRun.noJobsDir(this.data)))) {
 			await().atMost(Duration.ofMinutes(2)).until(() -> this.kv.bulkRequests() >= 3 || !child.isAlive());
 			assertThat(child.isAlive()).as(child.output()).isTrue();
 			child.kill();

@@ -51,7 +51,7 @@ class KillDuringMigrationTests {
 
 		assertThat(compress.exitCode()).as(compress.toString()).isZero();
 		assertThat(TableRows.rows(data, HISTORY)).containsExactly("1 | TRUE", "2 | TRUE", "4 | TRUE", "5 | TRUE",
-				"6 | TRUE", "7 | TRUE", "8 | TRUE", "9 | TRUE");
+				"6 | TRUE", "7 | TRUE", "8 | TRUE", "9 | TRUE", "10 | TRUE");
 		assertThat(cli.run("kv", "list").out().lines()).hasSize(65);
 	}
 

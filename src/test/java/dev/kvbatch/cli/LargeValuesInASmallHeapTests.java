@@ -46,7 +46,7 @@ class LargeValuesInASmallHeapTests {
 		int exit;
 		String output;
 		try (ChildJvm child = ChildJvm.start(this.tmp.resolve("child.log"), List.of("-Xmx256m"), "run", "compress",
-				"--kvbatch.data-dir=" + data, "--kvbatch.jobs-dir=" + data.resolve("no-jobs"))) {
+				"--kvbatch.data-dir=" + data, "--kvbatch.jobs-dir=" + CliRun.noJobsDir(data))) {
 			exit = child.waitFor();
 			output = child.output();
 		}
