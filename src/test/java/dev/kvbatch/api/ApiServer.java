@@ -61,7 +61,11 @@ final class ApiServer implements AutoCloseable {
 		List<String> args = new ArrayList<>(List.of("--spring.main.web-application-type=servlet", "--server.port=0",
 				"--kvbatch.data-dir=" + dataDir, "--kvbatch.api.write-tokens=" + WRITE_TOKEN,
 				"--kvbatch.api.read-tokens=" + READ_TOKEN));
-		args.addAll(List.of(settings));
+		for (String setting : settings) {
+			String name = setting.substring(0, setting.indexOf('=') + 1);
+			args.removeIf((arg) -> arg.startsWith(name));
+			args.add(setting);
+		}
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(KvBatchApplication.class)
 			.web(WebApplicationType.SERVLET)
 			.bannerMode(Banner.Mode.OFF)
