@@ -61,44 +61,74 @@ class ByteBoundedFlush
 	@Override
 	public void write(Chunk<? extends Planned> chunk) {
 		try {
-			List<FlushPlan> planned = new ArrayList<>();
 			List<DirtyKey> later = new ArrayList<>();
-			for (Planned item : chunk) {
-				if (item.plan() != null) {
-					planned.add(item.plan());
-				}
-				else {
-					later.add(item.dirty());
-				}
-			}
-			this.counts.add(this.flusher.flush(planned));
+			List<FlushPlan> planned = take(chunk, later);
+			// send empties the list: the values sent are let go before the keys planned
+			// again are packed (the chunk keeps its items until the step commits, so
+			// they must not hold them either).
+			send(planned);
 			List<FlushPlan> group = new ArrayList<>();
 			long groupBytes = 0;
 			for (DirtyKey dirty : later) {
-				FlushPlan plan = this.views.plan(dirty);
-				long size = bytes(plan);
-				if (!group.isEmpty() && groupBytes + size > this.maxBytes) {
-					this.counts.add(this.flusher.flush(group));
-					group = new ArrayList<>();
-					groupBytes = 0;
-				}
-				group.add(plan);
-				groupBytes += size;
-				if (groupBytes >= this.maxBytes) {
-					// Sent before the next key is packed: packing a large value takes
-					// several times its size for a moment.
-					this.counts.add(this.flusher.flush(group));
-					group = new ArrayList<>();
-					groupBytes = 0;
-				}
+				groupBytes = planInto(group, groupBytes, dirty);
 			}
 			if (!group.isEmpty()) {
-				this.counts.add(this.flusher.flush(group));
+				send(group);
 			}
 		}
 		finally {
 			this.held = 0;
 		}
+	}
+
+	/**
+	 * Takes the plans out of a chunk's items.
+	 * @param later receives the keys that have none, to be planned again
+	 * @return the plans taken
+	 */
+	private static List<FlushPlan> take(Chunk<? extends Planned> chunk, List<DirtyKey> later) {
+		List<FlushPlan> planned = new ArrayList<>();
+		for (Planned item : chunk) {
+			FlushPlan plan = item.take();
+			if (plan != null) {
+				planned.add(plan);
+			}
+			else {
+				later.add(item.dirty());
+			}
+		}
+		return planned;
+	}
+
+	/**
+	 * Plans a key again into a group of at most {@code maxBytes}, sending the group when
+	 * the key would not fit or fills it. A method of its own, so that no local variable
+	 * keeps a sent value reachable while the next key is packed.
+	 * @return the bytes the group holds now
+	 */
+	private long planInto(List<FlushPlan> group, long groupBytes, DirtyKey dirty) {
+		FlushPlan plan = this.views.plan(dirty);
+		long size = bytes(plan);
+		long held = groupBytes;
+		if (!group.isEmpty() && held + size > this.maxBytes) {
+			send(group);
+			held = 0;
+		}
+		group.add(plan);
+		held += size;
+		if (held >= this.maxBytes) {
+			// Sent before the next key is packed: packing a large value takes several
+			// times its size for a moment.
+			send(group);
+			held = 0;
+		}
+		return held;
+	}
+
+	/** Sends a group and empties it. */
+	private void send(List<FlushPlan> group) {
+		this.counts.add(this.flusher.flush(List.copyOf(group)));
+		group.clear();
 	}
 
 	/**
@@ -114,9 +144,32 @@ class ByteBoundedFlush
 
 	/**
 	 * A dirty key with its plan, or with none when its value is planned again by the
-	 * writer.
+	 * writer. The writer takes the plan out, so that a chunk's items do not keep packed
+	 * values in the heap after they are sent; an item whose plan was taken is planned
+	 * again if it is written again.
 	 */
-	record Planned(DirtyKey dirty, @Nullable FlushPlan plan) {
+	static final class Planned {
+
+		private final DirtyKey dirty;
+
+		private @Nullable FlushPlan plan;
+
+		Planned(DirtyKey dirty, @Nullable FlushPlan plan) {
+			this.dirty = dirty;
+			this.plan = plan;
+		}
+
+		DirtyKey dirty() {
+			return this.dirty;
+		}
+
+		/** The plan, once: later calls answer {@code null}. */
+		@Nullable FlushPlan take() {
+			FlushPlan taken = this.plan;
+			this.plan = null;
+			return taken;
+		}
+
 	}
 
 }

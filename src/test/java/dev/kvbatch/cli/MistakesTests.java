@@ -64,6 +64,23 @@ class MistakesTests {
 	}
 
 	@Test
+	void aSettingRefusedBeforeLoggingStartsIsOneLineInAFreshProcess() {
+		// In a process of its own: in this JVM, logging was set up by earlier tests.
+		Path log = this.tmp.resolve("child.log");
+		int exit;
+		String printed;
+		try (ChildJvm child = ChildJvm.start(log, List.of(), "run", "compress", "--kvbatch.targt=cloudflare",
+				"--kvbatch.data-dir=" + data())) {
+			exit = child.waitFor();
+			printed = child.output();
+		}
+
+		assertThat(exit).as(printed).isEqualTo(ExitCodes.USAGE);
+		assertThat(printed).as("one line, no stack trace")
+			.isEqualTo("kvbatch: unknown setting --kvbatch.targt (did you mean --kvbatch.target?)\n");
+	}
+
+	@Test
 	void aJobsFolderThatDoesNotExistIsRefusedInsteadOfUsingTheBundledRules(CapturedOutput output) {
 		Path missing = this.tmp.resolve("my-jobs");
 
