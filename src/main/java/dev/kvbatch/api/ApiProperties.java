@@ -25,12 +25,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * by default, else {@code kvbatch}
  * @param maxBatchRecords the most records one group commit (one spool file, one sync)
  * takes
+ * @param token the bearer token {@code kvbatch stage --url} sends
+ * ({@code KVBATCH_API_TOKEN}); never logged nor printed
  */
 @ConfigurationProperties("kvbatch.api")
 public record ApiProperties(@DefaultValue List<String> writeTokens, @DefaultValue List<String> readTokens,
 		@DefaultValue("false") boolean allowAnonymousLoopback, @DefaultValue("1000000") long maxBacklog,
 		@DefaultValue("60") long retryAfterSeconds, @Nullable String accountId, @Nullable String namespaceId,
-		@DefaultValue("20000") int maxBatchRecords) {
+		@DefaultValue("20000") int maxBatchRecords, @Nullable String token) {
 
 	/**
 	 * What account and namespace fall back to when neither kvbatch.api nor

@@ -82,6 +82,10 @@ class StageRoute {
 			else {
 				result.put("status", outcome.duplicate() ? "duplicate" : "accepted");
 				result.put("key", outcome.key());
+				String written = lines.get(i).key();
+				if (written != null && !written.equals(outcome.key())) {
+					result.put("written", written);
+				}
 				if (outcome.duplicate()) {
 					duplicates++;
 				}
