@@ -8,6 +8,7 @@ import java.util.List;
 
 import dev.kvbatch.ConfigurationException;
 import dev.kvbatch.SecretScrubber;
+import dev.kvbatch.pack.Packer;
 import dev.kvbatch.pack.PackingRules;
 import dev.kvbatch.stage.RecordValidator;
 import dev.kvbatch.stage.SpoolReader;
@@ -86,8 +87,9 @@ public class ApiConfiguration {
 	}
 
 	@Bean
-	LocalState localState(JdbcTemplate jdbc, PendingSpool pending, Clock clock) {
-		return new LocalState(jdbc, pending, clock);
+	LocalState localState(JdbcTemplate jdbc, PendingSpool pending, PackingRules rules, Packer packer, JsonMapper mapper,
+			Clock clock) {
+		return new LocalState(jdbc, pending, new PackedReads(jdbc, pending, rules, packer, mapper, clock), clock);
 	}
 
 	@Bean(destroyMethod = "close")

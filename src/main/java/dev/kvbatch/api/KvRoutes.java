@@ -262,7 +262,7 @@ class KvRoutes {
 		Map<String, @Nullable Object> values = new LinkedHashMap<>();
 		for (int i = 0; i < keys.size(); i++) {
 			String key = keyOf(keys.get(i), "keys[" + i + "]");
-			PendingSpool.State found = this.state.find(key);
+			PendingSpool.State found = this.state.read(key);
 			if (found == null || found.deleted()) {
 				values.put(key, null);
 				continue;
@@ -323,7 +323,7 @@ class KvRoutes {
 	 * A live key's state, or Cloudflare's 404; counts the read as one KV did not serve.
 	 */
 	private PendingSpool.State live(String key) throws IOException {
-		PendingSpool.State found = this.state.find(key);
+		PendingSpool.State found = this.state.read(key);
 		if (found == null || found.deleted()) {
 			throw ApiException.notFound();
 		}

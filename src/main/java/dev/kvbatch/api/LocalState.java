@@ -54,10 +54,26 @@ final class LocalState {
 
 	private final Clock clock;
 
-	LocalState(JdbcTemplate jdbc, PendingSpool pending, Clock clock) {
+	private final PackedReads packed;
+
+	LocalState(JdbcTemplate jdbc, PendingSpool pending, PackedReads packed, Clock clock) {
 		this.jdbc = jdbc;
 		this.pending = pending;
+		this.packed = packed;
 		this.clock = clock;
+	}
+
+	/**
+	 * What a read of {@code key} answers: the logical key's newest staged state or, for a
+	 * key no logical key is named like, the physical key's value as compress will write
+	 * it; {@code null} when kvbatch has never seen the key.
+	 */
+	PendingSpool.@Nullable State read(String key) throws IOException {
+		PendingSpool.State state = find(key);
+		if (state == null) {
+			state = this.packed.find(key, applied(), this::find);
+		}
+		return state;
 	}
 
 	/**

@@ -5,9 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 import dev.kvbatch.stage.InputLine;
 import dev.kvbatch.stage.LineResult;
@@ -85,7 +88,7 @@ final class PendingSpool {
 				String value = record.valueJson();
 				boolean inline = value == null || value.length() <= INLINE_BYTES;
 				Entry entry = new Entry(this.order.incrementAndGet(), file, record.op(), inline ? value : null,
-						inline ? -1 : before[0].offset(), record.expiresAt());
+						inline ? -1 : before[0].offset(), record.expiresAt(), record.at());
 				this.entries.merge(record.key(), entry, (old, fresh) -> (fresh.order > old.order) ? fresh : old);
 				count[0]++;
 			}
@@ -120,6 +123,18 @@ final class PendingSpool {
 			}
 		}
 		return new State(value, entry.expiresAt);
+	}
+
+	/**
+	 * The pending keys with their event time, oldest write first, for a read of the
+	 * physical key some of them land in.
+	 */
+	void forEachKey(BiConsumer<String, Instant> action) {
+		this.entries.entrySet()
+			.stream()
+			.filter((entry) -> Files.exists(entry.getValue().file))
+			.sorted(Comparator.comparingLong((Map.Entry<String, Entry> entry) -> entry.getValue().order))
+			.forEach((entry) -> action.accept(entry.getKey(), entry.getValue().at));
 	}
 
 	/**
@@ -188,7 +203,8 @@ final class PendingSpool {
 
 	}
 
-	private record Entry(long order, Path file, Op op, @Nullable String value, long offset, @Nullable Long expiresAt) {
+	private record Entry(long order, Path file, Op op, @Nullable String value, long offset, @Nullable Long expiresAt,
+			Instant at) {
 	}
 
 	private static final class Stop extends IOException {

@@ -61,6 +61,30 @@ class KvRoutesHttpTests {
 	}
 
 	@Test
+	void aPhysicalKeyAnswersItsPackedValueAsTheNextCompressWritesIt() throws Exception {
+		assertThat(server.put("/values/mobile-mapping:pk1:t1", "{\"a\":1}").statusCode()).isEqualTo(200);
+		assertThat(server.put("/values/mobile-mapping:pk1:t2", "{\"b\":2}").statusCode()).isEqualTo(200);
+		HttpResponse<String> staged = server.get("/values/mobile-batch:pk1");
+		assertThat(staged.statusCode()).isEqualTo(200);
+		assertThat(staged.body()).isEqualTo("{\"t1\":{\"a\":1},\"t2\":{\"b\":2}}");
+		server.compress();
+		assertThat(localKv("mobile-batch:pk1")).isEqualTo(staged.body());
+
+		assertThat(server.send("DELETE", "/values/mobile-mapping:pk1:t1", "").statusCode()).isEqualTo(200);
+		String afterDelete = server.get("/values/mobile-batch:pk1").body();
+		assertThat(afterDelete).isEqualTo("{\"t2\":{\"b\":2}}");
+		server.compress();
+		assertThat(localKv("mobile-batch:pk1")).isEqualTo(afterDelete);
+
+		assertThat(server.send("DELETE", "/values/mobile-mapping:pk1:t2", "").statusCode()).isEqualTo(200);
+		assertThat(server.get("/values/mobile-batch:pk1").statusCode()).isEqualTo(404);
+	}
+
+	private static String localKv(String key) {
+		return server.jdbc().queryForObject("SELECT value_text FROM kv_local WHERE key_name = ?", String.class, key);
+	}
+
+	@Test
 	void deletedAndUnknownKeysAnswer404WithCode10009() throws Exception {
 		assertThat(server.put("/values/gone-soon", "1").statusCode()).isEqualTo(200);
 		assertThat(server.send("DELETE", "/values/gone-soon", "").statusCode()).isEqualTo(200);
