@@ -60,7 +60,7 @@ final class ApiServer implements AutoCloseable {
 	static ApiServer start(Path dataDir, String... settings) {
 		List<String> args = new ArrayList<>(List.of("--spring.main.web-application-type=servlet", "--server.port=0",
 				"--kvbatch.data-dir=" + dataDir, "--kvbatch.api.write-tokens=" + WRITE_TOKEN,
-				"--kvbatch.api.read-tokens=" + READ_TOKEN));
+				"--kvbatch.api.read-tokens=" + READ_TOKEN, "--management.server.port=-1"));
 		for (String setting : settings) {
 			String name = setting.substring(0, setting.indexOf('=') + 1);
 			args.removeIf((arg) -> arg.startsWith(name));
@@ -135,6 +135,10 @@ final class ApiServer implements AutoCloseable {
 		JobExecution execution = this.context.getBean(JobRuns.class).start("compress", Map.of());
 		assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
 		return execution;
+	}
+
+	String property(String name) {
+		return this.context.getEnvironment().getProperty(name);
 	}
 
 	JdbcTemplate jdbc() {

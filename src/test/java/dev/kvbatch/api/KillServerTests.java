@@ -102,7 +102,7 @@ class KillServerTests {
 			List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
 					System.getProperty("java.class.path"), KvBatchApplication.class.getName(), "serve", "--no-jobs",
 					"--server.port=0", "--kvbatch.data-dir=" + data,
-					"--kvbatch.api.write-tokens=" + ApiServer.WRITE_TOKEN);
+					"--kvbatch.api.write-tokens=" + ApiServer.WRITE_TOKEN, "--management.server.port=-1");
 			Process process = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(log.toFile())
 				.start();
