@@ -15,6 +15,9 @@ import dev.kvbatch.stage.SpoolReader;
 import dev.kvbatch.stage.Stager;
 import tools.jackson.databind.json.JsonMapper;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -100,6 +103,17 @@ public class ApiConfiguration {
 	@Bean
 	ApiStaging apiStaging(GroupCommit commits, LocalState state, ApiProperties properties) {
 		return new ApiStaging(commits, state, properties);
+	}
+
+	/**
+	 * Reads answered from the local state, which KV did not serve (and did not bill):
+	 * {@code kvbatch.api.reads.local} on the management port's metrics.
+	 */
+	@Bean
+	MeterBinder localReadsMeter(KvRoutes routes) {
+		return (registry) -> FunctionCounter.builder("kvbatch.api.reads.local", routes, KvRoutes::readsServed)
+			.description("KV reads answered from kvbatch's local state instead of KV")
+			.register(registry);
 	}
 
 	static String firstOf(String... values) {

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Kubernetes' probes answer on the management port, without a token, and not on the API
- * port.
+ * Kubernetes' probes and the count of reads answered locally are on the management port,
+ * without a token, and not on the API port.
  */
 class ProbesTests {
 
@@ -29,6 +29,13 @@ class ProbesTests {
 				assertThat(health.statusCode()).as(probe).isEqualTo(200);
 				assertThat(health.body()).contains("\"UP\"");
 			}
+			assertThat(server.put("/values/counted", "1").statusCode()).isEqualTo(200);
+			assertThat(server.get("/values/counted").statusCode()).isEqualTo(200);
+			assertThat(server.get("/values/counted").statusCode()).isEqualTo(200);
+			HttpResponse<String> reads = server.send("GET", management + "/actuator/metrics/kvbatch.api.reads.local",
+					HttpRequest.BodyPublishers.noBody());
+			assertThat(reads.statusCode()).isEqualTo(200);
+			assertThat(ApiServer.json(reads).get("measurements").get(0).get("value").asDouble()).isEqualTo(2.0);
 			HttpResponse<String> onApiPort = server.send("GET", server.base + "/actuator/health/liveness",
 					HttpRequest.BodyPublishers.noBody());
 			assertThat(onApiPort.statusCode()).isEqualTo(404);
