@@ -122,7 +122,7 @@ public final class Bench {
 				long applied = step(compress.execution(), "apply").getExecutionContext().getLong(JobRuns.APPLY_ROWS);
 				compressRate = applied / compress.seconds();
 				Map<Operation, Long> sent = context.getBean(Ledger.class).sentBy(compress.execution().getId());
-				sentOps = sent.get(Operation.WRITE) + sent.get(Operation.DELETE);
+				sentOps = sent.getOrDefault(Operation.WRITE, 0L) + sent.getOrDefault(Operation.DELETE, 0L);
 				physicalKeys = count(dataSource, "SELECT COUNT(*) FROM kv_local");
 				openAfterCompress = Files.size(database);
 			}

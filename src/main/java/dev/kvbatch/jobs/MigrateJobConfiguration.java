@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import javax.sql.DataSource;
 
@@ -125,7 +126,8 @@ class MigrateJobConfiguration {
 	}
 
 	private static StepExecution step() {
-		return StepSynchronizationManager.getContext().getStepExecution();
+		return Objects.requireNonNull(StepSynchronizationManager.getContext(), "called inside a step")
+			.getStepExecution();
 	}
 
 	private static void count(LegacyKeys.Outcome outcome) {

@@ -5,6 +5,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
+import org.jspecify.annotations.Nullable;
+
 import javax.sql.DataSource;
 
 import org.springframework.dao.DataAccessResourceFailureException;
@@ -100,7 +102,7 @@ public class RunLocks {
 		}
 	}
 
-	private static void release(Connection connection) {
+	private static void release(@Nullable Connection connection) {
 		if (connection == null) {
 			return;
 		}

@@ -2,11 +2,13 @@ package dev.kvbatch.jobs;
 
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import javax.sql.DataSource;
 
 import dev.kvbatch.KvBatchProperties;
+import dev.kvbatch.metering.Ledger;
 import dev.kvbatch.store.Cursors;
 import dev.kvbatch.report.ReportMailer;
 
@@ -83,7 +85,10 @@ class UsageReportJobConfiguration {
 		return new StepBuilder("report", jobs).tasklet(tasklet, tm).build();
 	}
 
-	/** The target's ledger rows of the days the report needs, by id. */
+	/**
+	 * The keys the target was billed per day and operation of the days the report needs,
+	 * from the ledger's detail and, for days whose detail is rolled up, its daily rows.
+	 */
 	@Bean
 	@StepScope
 	JdbcPagingItemReader<ReportTotals.LedgerRow> ledgerReader(DataSource dataSource, KvBatchProperties properties,
@@ -91,14 +96,13 @@ class UsageReportJobConfiguration {
 			@Value("#{jobExecutionContext['" + ReportDay.DATE + "']}") String to) throws Exception {
 		return new JdbcPagingItemReaderBuilder<ReportTotals.LedgerRow>().name("ledgerReader")
 			.dataSource(dataSource)
-			.selectClause("id, usage_day, operation, keys")
-			.fromClause("kv_ledger")
-			.whereClause("usage_day >= :from AND usage_day <= :to AND target = :target")
+			.selectClause("usage_day, operation, keys")
+			.fromClause(Ledger.KEYS_PER_DAY)
 			.parameterValues(
 					Map.of("from", Date.valueOf(from), "to", Date.valueOf(to), "target", properties.target().label()))
-			.sortKeys(Map.of("id", Order.ASCENDING))
-			.rowMapper((rs, row) -> new ReportTotals.LedgerRow(rs.getObject(2, LocalDate.class), rs.getString(3),
-					rs.getLong(4)))
+			.sortKeys(sortedBy("usage_day", "operation"))
+			.rowMapper((rs, row) -> new ReportTotals.LedgerRow(rs.getObject(1, LocalDate.class), rs.getString(2),
+					rs.getLong(3)))
 			.pageSize(CHUNK)
 			.build();
 	}
@@ -118,6 +122,15 @@ class UsageReportJobConfiguration {
 			.rowMapper((rs, row) -> new ReportTotals.PendingRow(rs.getLong(2)))
 			.pageSize(CHUNK)
 			.build();
+	}
+
+	/** Sort keys in the order given, ascending: the paging order. */
+	private static Map<String, Order> sortedBy(String... columns) {
+		Map<String, Order> keys = new LinkedHashMap<>();
+		for (String column : columns) {
+			keys.put(column, Order.ASCENDING);
+		}
+		return keys;
 	}
 
 }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.Objects;
 
 import dev.kvbatch.pack.PackException;
 import dev.kvbatch.pack.PackKind;
@@ -187,7 +188,7 @@ public class LegacyKeys {
 			// A bulk read in KV's plain form has no expirations; the listing has them.
 			KvTarget.StoredValue stored = (read.expiration() != null) ? read
 					: new KvTarget.StoredValue(read.key(), read.value(), listedExpirations.get(read.key()));
-			Placement placement = placements.get(stored.key());
+			Placement placement = Objects.requireNonNull(placements.get(stored.key()), "a placed key");
 			try {
 				Double metric = null;
 				var node = this.mapper.readTree(stored.value());

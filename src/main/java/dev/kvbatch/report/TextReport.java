@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.kvbatch.report.UsageReport.Backlog;
 import dev.kvbatch.report.UsageReport.Compression;
 import dev.kvbatch.report.UsageReport.Forecast;
@@ -176,7 +178,7 @@ public final class TextReport {
 		return "%,d %s".formatted(n, (n == 1) ? singular : plural);
 	}
 
-	static String age(Long seconds) {
+	static String age(@Nullable Long seconds) {
 		if (seconds == null) {
 			return "-";
 		}
@@ -187,7 +189,7 @@ public final class TextReport {
 		return "%dm %02ds".formatted(age.toMinutes(), age.toSecondsPart());
 	}
 
-	static String money(BigDecimal amount) {
+	static String money(@Nullable BigDecimal amount) {
 		return (amount != null) ? amount.toPlainString() : "-";
 	}
 

@@ -65,8 +65,6 @@ public class SpoolIngester implements DisposableBean {
 
 	private static final String PROGRESS = "SELECT lines_done, complete FROM kv_spool_progress WHERE file_name = ?";
 
-	private static final String ANY_LEGACY_ID = "SELECT 1 FROM kv_staged_id FETCH FIRST 1 ROWS ONLY";
-
 	private final SpoolReader reader;
 
 	private final RecordValidator validator;
@@ -76,6 +74,8 @@ public class SpoolIngester implements DisposableBean {
 	private final DeadLetters deadLetters;
 
 	private final StagedTally tally;
+
+	private final LegacyIds legacyIds;
 
 	private final JdbcClient jdbc;
 
@@ -102,7 +102,8 @@ public class SpoolIngester implements DisposableBean {
 
 	public SpoolIngester(SpoolReader reader, RecordValidator validator, Outbox outbox, DeadLetters deadLetters,
 			StagedTally tally, JdbcClient jdbc, Clock clock, IdempotencyIndex index, SeqAllocator seq,
-			JsonMapper mapper, DurableCommits durable) {
+			JsonMapper mapper, DurableCommits durable, LegacyIds legacyIds) {
+		this.legacyIds = legacyIds;
 		this.reader = reader;
 		this.validator = validator;
 		this.outbox = outbox;
@@ -381,10 +382,7 @@ public class SpoolIngester implements DisposableBean {
 	private Set<String> legacyIds(List<StagedRecord> records) {
 		Set<String> ids = new LinkedHashSet<>();
 		records.stream().map(StagedRecord::id).filter((id) -> id != null).forEach(ids::add);
-		if (ids.isEmpty() || this.jdbc.sql(ANY_LEGACY_ID).query(Integer.class).optional().isEmpty()) {
-			return Set.of();
-		}
-		return new HashSet<>(this.outbox.knownIds(ids));
+		return this.legacyIds.knownIds(ids);
 	}
 
 	/**

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import dev.kvbatch.pack.PackException;
@@ -159,15 +160,15 @@ public class LogicalStore {
 		try {
 			Placement placement = this.rules.place(record.key(), record.at());
 			field = "value";
+			String value = Objects.requireNonNull(record.valueJson(), "a put's value");
 			Double metric = null;
 			if (placement.kind() == PackKind.ROLLUP) {
-				metric = PackingRules.metricOf(this.mapper.readTree(record.valueJson()));
+				metric = PackingRules.metricOf(this.mapper.readTree(value));
 			}
 			if (placement.kind() == PackKind.COUNTER) {
-				counterValue(record.valueJson());
+				counterValue(value);
 			}
-			return new Entry(record.key(), placement, record.valueJson(), metric, record.expiresAt(),
-					record.at().toEpochMilli());
+			return new Entry(record.key(), placement, value, metric, record.expiresAt(), record.at().toEpochMilli());
 		}
 		catch (RuntimeException ex) {
 			// Staging checks the same rules: the rules changed since, or the row was
