@@ -3,10 +3,13 @@ package dev.kvbatch.metering;
 import java.time.LocalDate;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import dev.kvbatch.Trimmable;
+import dev.kvbatch.Upserts;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -17,15 +20,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class StagedTally implements Trimmable {
-
-	private static final String UPDATE = """
-			UPDATE kv_staged_daily SET puts = puts + ?, deletes = deletes + ?, uploads = uploads + ?,
-			changes = changes + ? WHERE usage_day = ?
-			""";
-
-	private static final String INSERT = """
-			INSERT INTO kv_staged_daily (usage_day, puts, deletes, uploads, changes) VALUES (?, ?, ?, ?, ?)
-			""";
 
 	private static final String SELECT = """
 			SELECT puts, deletes, uploads, changes FROM kv_staged_daily WHERE usage_day = ?
@@ -44,9 +38,17 @@ public class StagedTally implements Trimmable {
 
 	private final Ledger ledger;
 
-	public StagedTally(JdbcClient jdbc, Ledger ledger) {
+	/** Adds a day's counts to its row, or makes the row. */
+	private final String add;
+
+	public StagedTally(JdbcClient jdbc, Ledger ledger, Upserts upserts) {
 		this.jdbc = jdbc;
 		this.ledger = ledger;
+		Map<String, Upserts.Merge> counts = new LinkedHashMap<>();
+		for (String column : List.of("puts", "deletes", "uploads", "changes")) {
+			counts.put(column, Upserts.Merge.ADD);
+		}
+		this.add = upserts.sql("kv_staged_daily", List.of("usage_day"), counts);
 	}
 
 	/** Adds counts to a day, in the caller's transaction. */
@@ -54,14 +56,9 @@ public class StagedTally implements Trimmable {
 		if (counts.isEmpty()) {
 			return;
 		}
-		int updated = this.jdbc.sql(UPDATE)
-			.params(counts.puts(), counts.deletes(), counts.uploads(), counts.changes(), day)
+		this.jdbc.sql(this.add)
+			.params(day, counts.puts(), counts.deletes(), counts.uploads(), counts.changes())
 			.update();
-		if (updated == 0) {
-			this.jdbc.sql(INSERT)
-				.params(day, counts.puts(), counts.deletes(), counts.uploads(), counts.changes())
-				.update();
-		}
 	}
 
 	/** The counts of a day (zeros when nothing was staged). */

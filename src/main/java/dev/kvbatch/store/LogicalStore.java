@@ -254,11 +254,19 @@ public class LogicalStore {
 			bindColumns(ps, entry, 1);
 			ps.setString(9, entry.logicalKey());
 		});
-		this.jdbc.batchUpdate(INSERT, inserts, inserts.size(), (ps, entry) -> {
+		insert(inserts);
+		this.dirtyKeys.mark(dirty);
+	}
+
+	/**
+	 * Inserts entries whose logical keys have none yet, in the caller's transaction; the
+	 * caller marks their physical keys dirty.
+	 */
+	public void insert(List<Entry> entries) {
+		this.jdbc.batchUpdate(INSERT, entries, entries.size(), (ps, entry) -> {
 			ps.setString(1, entry.logicalKey());
 			bindColumns(ps, entry, 2);
 		});
-		this.dirtyKeys.mark(dirty);
 	}
 
 	/**
@@ -279,7 +287,14 @@ public class LogicalStore {
 	private record Existing(String physicalKey, String kind, String valueJson) {
 	}
 
-	private record Entry(String logicalKey, Placement placement, String valueJson, @Nullable Double metric,
+	/**
+	 * A live logical entry as {@code kv_entry} holds it.
+	 *
+	 * @param metric the rollup metric, {@code null} for other kinds
+	 * @param expiresAt epoch seconds, {@code null} for never
+	 * @param eventAt epoch milliseconds of the event it records
+	 */
+	public record Entry(String logicalKey, Placement placement, String valueJson, @Nullable Double metric,
 			@Nullable Long expiresAt, long eventAt) {
 	}
 

@@ -60,7 +60,8 @@ class UsageReportIntegrationTests {
 
 		assertThat(run.exitCode()).as(run.toString()).isZero();
 		assertThat(run.out()).contains("usage-report execution 1: COMPLETED")
-			// Six calls on five days and operations: the ledger is read summed per day and
+			// Six calls on five days and operations: the ledger is read summed per day
+			// and
 			// operation.
 			.contains("ledger   read 5, written 5")
 			.contains("backlog  read 3, written 3");
