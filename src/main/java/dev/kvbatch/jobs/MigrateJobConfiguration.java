@@ -19,6 +19,8 @@ import dev.kvbatch.metering.DailyBudget;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.flow.FlowExecutionStatus;
+import org.springframework.batch.core.job.flow.JobExecutionDecider;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
@@ -59,8 +61,14 @@ class MigrateJobConfiguration {
 
 	private static final List<String> COUNTS = List.of("load.loaded", "load.rejected", "load.skipped");
 
+	/**
+	 * Load, flush, and with {@code delete-legacy=true} only (a decider, read from the job
+	 * parameters) the deletion of the legacy keys verify passed.
+	 */
 	@Bean
 	Job migrate(JobRepository jobs, Step loadStep, Step flushStep, Step deleteLegacyStep, RunListener runs) {
+		JobExecutionDecider deleting = (job, step) -> new FlowExecutionStatus(
+				JobParameterRules.isTrue(job.getJobParameters().getString(DELETE_LEGACY)) ? "DELETE" : "KEEP");
 		return new JobBuilder("migrate", jobs)
 			.validator(JobParameterRules.of("migrate")
 				.with(AT, "at=YYYY-MM-DD", MigrateJobConfiguration::checkAt)
@@ -68,14 +76,17 @@ class MigrateJobConfiguration {
 			.listener(runs)
 			.start(loadStep)
 			.next(flushStep)
-			.next(deleteLegacyStep)
+			.next(deleting)
+			.on("DELETE")
+			.to(deleteLegacyStep)
+			.from(deleting)
+			.on("*")
+			.end()
+			.end()
 			.build();
 	}
 
-	/**
-	 * With {@code delete-legacy=true}: deletes the legacy keys verify passed, in budgeted
-	 * batches; otherwise reads nothing.
-	 */
+	/** Deletes the legacy keys verify passed, in budgeted batches. */
 	@Bean
 	Step deleteLegacyStep(JobRepository jobs, PlatformTransactionManager tm,
 			JdbcPagingItemReader<String> verifiedReader, LegacyKeys legacy, Progress progress) {
@@ -95,12 +106,11 @@ class MigrateJobConfiguration {
 	@Bean
 	@StepScope
 	JdbcPagingItemReader<String> verifiedReader(DataSource dataSource) throws Exception {
-		boolean enabled = JobParameterRules.isTrue(step().getJobParameters().getString(DELETE_LEGACY));
 		return new JdbcPagingItemReaderBuilder<String>().name("verifiedReader")
 			.dataSource(dataSource)
 			.selectClause("logical_key")
 			.fromClause("kv_migrated")
-			.whereClause("verified_at IS NOT NULL AND legacy_deleted_at IS NULL AND " + (enabled ? "1 = 1" : "1 = 0"))
+			.whereClause("verified_at IS NOT NULL AND legacy_deleted_at IS NULL")
 			.sortKeys(Map.of("logical_key", Order.ASCENDING))
 			.rowMapper((rs, row) -> rs.getString(1))
 			.pageSize(CHUNK)
