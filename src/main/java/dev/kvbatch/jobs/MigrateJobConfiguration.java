@@ -11,6 +11,8 @@ import java.util.Objects;
 
 import javax.sql.DataSource;
 
+import dev.kvbatch.JobNames;
+import dev.kvbatch.JobNames.Steps;
 import dev.kvbatch.pack.PackingRules;
 import dev.kvbatch.migrate.LegacyKeys;
 import dev.kvbatch.kv.KvTarget;
@@ -55,7 +57,7 @@ class MigrateJobConfiguration {
 
 	static final String STOPPED_BY_BUDGET = LegacyKeyReader.STOPPED_BY_BUDGET;
 
-	static final String DELETE_LEGACY = "delete-legacy";
+	static final String DELETE_LEGACY = Steps.DELETE_LEGACY;
 
 	private static final String DELETED = "delete-legacy.deleted";
 
@@ -69,8 +71,8 @@ class MigrateJobConfiguration {
 	Job migrate(JobRepository jobs, Step loadStep, Step flushStep, Step deleteLegacyStep, RunListener runs) {
 		JobExecutionDecider deleting = (job, step) -> new FlowExecutionStatus(
 				JobParameterRules.isTrue(job.getJobParameters().getString(DELETE_LEGACY)) ? "DELETE" : "KEEP");
-		return new JobBuilder("migrate", jobs)
-			.validator(JobParameterRules.of("migrate")
+		return new JobBuilder(JobNames.MIGRATE, jobs)
+			.validator(JobParameterRules.of(JobNames.MIGRATE)
 				.with(AT, "at=YYYY-MM-DD", MigrateJobConfiguration::checkAt)
 				.withBoolean(DELETE_LEGACY))
 			.listener(runs)
@@ -90,7 +92,7 @@ class MigrateJobConfiguration {
 	@Bean
 	Step deleteLegacyStep(JobRepository jobs, PlatformTransactionManager tm,
 			JdbcPagingItemReader<String> verifiedReader, LegacyKeys legacy, Progress progress) {
-		return new StepBuilder("delete-legacy", jobs).<String, String>chunk(CHUNK)
+		return new StepBuilder(Steps.DELETE_LEGACY, jobs).<String, String>chunk(CHUNK)
 			.transactionManager(tm)
 			.reader(verifiedReader)
 			.writer((chunk) -> {
@@ -121,7 +123,7 @@ class MigrateJobConfiguration {
 	@Bean
 	Step loadStep(JobRepository jobs, PlatformTransactionManager tm, LegacyKeyReader legacyKeyReader, LegacyKeys legacy,
 			Progress progress) {
-		return new StepBuilder("load", jobs).<LegacyKeys.Listed, LegacyKeys.Listed>chunk(CHUNK)
+		return new StepBuilder(Steps.LOAD, jobs).<LegacyKeys.Listed, LegacyKeys.Listed>chunk(CHUNK)
 			.transactionManager(tm)
 			.reader(legacyKeyReader)
 			.writer((chunk) -> count(legacy.load(List.copyOf(chunk.getItems()), eventTime(step().getJobParameters()))))

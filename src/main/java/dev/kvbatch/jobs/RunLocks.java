@@ -9,6 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 import javax.sql.DataSource;
 
+import dev.kvbatch.JobNames;
+
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.stereotype.Component;
 
@@ -80,7 +82,7 @@ public class RunLocks {
 
 	/** The lock a job's runs hold: its own, or compress's for ingest. */
 	static String lockName(String jobName) {
-		return "ingest".equals(jobName) ? "compress" : jobName;
+		return JobNames.INGEST.equals(jobName) ? JobNames.COMPRESS : jobName;
 	}
 
 	/**

@@ -7,6 +7,8 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import dev.kvbatch.JobNames;
+import dev.kvbatch.JobNames.Steps;
 import dev.kvbatch.KvBatchProperties;
 import dev.kvbatch.metering.Ledger;
 import dev.kvbatch.store.Cursors;
@@ -41,10 +43,10 @@ class UsageReportJobConfiguration {
 	@Bean
 	Job usageReport(JobRepository jobs, Step usageLedgerStep, Step usageBacklogStep, Step usageReportStep,
 			RunListener runs, ReportDay reportDay, ReportMailer mailer) {
-		JobParameterRules rules = JobParameterRules.of("usage-report")
+		JobParameterRules rules = JobParameterRules.of(JobNames.USAGE_REPORT)
 			.with("date", "date=YYYY-MM-DD", ReportDay::checkDate)
 			.withBoolean("mail");
-		return new JobBuilder("usage-report", jobs).validator((parameters) -> {
+		return new JobBuilder(JobNames.USAGE_REPORT, jobs).validator((parameters) -> {
 			rules.validate(parameters);
 			ReportDay.checkMailing(parameters, mailer);
 		})
@@ -59,7 +61,7 @@ class UsageReportJobConfiguration {
 	@Bean
 	Step usageLedgerStep(JobRepository jobs, PlatformTransactionManager tm,
 			JdbcPagingItemReader<ReportTotals.LedgerRow> ledgerReader, Progress progress) {
-		return new StepBuilder("ledger", jobs).<ReportTotals.LedgerRow, ReportTotals.LedgerRow>chunk(CHUNK)
+		return new StepBuilder(Steps.LEDGER, jobs).<ReportTotals.LedgerRow, ReportTotals.LedgerRow>chunk(CHUNK)
 			.transactionManager(tm)
 			.reader(ledgerReader)
 			.writer(ReportTotals::addLedger)
@@ -71,7 +73,7 @@ class UsageReportJobConfiguration {
 	@Bean
 	Step usageBacklogStep(JobRepository jobs, PlatformTransactionManager tm,
 			JdbcPagingItemReader<ReportTotals.PendingRow> pendingReader, Progress progress) {
-		return new StepBuilder("backlog", jobs).<ReportTotals.PendingRow, ReportTotals.PendingRow>chunk(CHUNK)
+		return new StepBuilder(Steps.BACKLOG, jobs).<ReportTotals.PendingRow, ReportTotals.PendingRow>chunk(CHUNK)
 			.transactionManager(tm)
 			.reader(pendingReader)
 			.writer(ReportTotals::addPending)
@@ -82,7 +84,7 @@ class UsageReportJobConfiguration {
 
 	@Bean
 	Step usageReportStep(JobRepository jobs, PlatformTransactionManager tm, UsageReportTasklet tasklet) {
-		return new StepBuilder("report", jobs).tasklet(tasklet, tm).build();
+		return new StepBuilder(Steps.REPORT, jobs).tasklet(tasklet, tm).build();
 	}
 
 	/**

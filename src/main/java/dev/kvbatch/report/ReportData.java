@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
+import dev.kvbatch.JobNames;
 import dev.kvbatch.report.UsageReport.DeadLetterCounts;
 import dev.kvbatch.report.UsageReport.JobRun;
 
@@ -31,7 +32,7 @@ public class ReportData {
 	/**
 	 * The report job's own runs are left out, so rerunning it does not change a report.
 	 */
-	static final String REPORT_JOB = "usage-report";
+	static final String REPORT_JOB = JobNames.USAGE_REPORT;
 
 	// Spring Batch keeps times as local date-times of the JVM's zone.
 	private static final String JOBS = """

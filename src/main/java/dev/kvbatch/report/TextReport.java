@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
+import dev.kvbatch.JobNames;
+
 import org.jspecify.annotations.Nullable;
 
 import dev.kvbatch.report.UsageReport.Backlog;
@@ -163,7 +165,8 @@ public final class TextReport {
 	 */
 	static String failedLine(JobRun run) {
 		String took = (run.durationSeconds() != null) ? ", %.1f s".formatted(run.durationSeconds()) : "";
-		String next = run.job().equals("compress") ? "the next compress does its work, or kvbatch restart " + run.id()
+		String next = run.job().equals(JobNames.COMPRESS)
+				? "the next compress does its work, or kvbatch restart " + run.id()
 				: "kvbatch restart " + run.id() + " resumes it";
 		return "%s: %s execution %d at %s UTC%s; %s".formatted(run.status(), run.job(), run.id(),
 				TIME.format(run.start()), took, next);
