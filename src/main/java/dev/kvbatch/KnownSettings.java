@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -45,7 +46,7 @@ final class KnownSettings {
 	/** What Spring Boot's configuration processor writes for each properties record. */
 	static final String METADATA = "META-INF/spring-configuration-metadata.json";
 
-	private static volatile KnownSettings instance;
+	private static volatile @Nullable KnownSettings instance;
 
 	private final List<Setting> settings;
 

@@ -24,6 +24,8 @@ import java.util.concurrent.Callable;
 
 import javax.sql.DataSource;
 
+import dev.kvbatch.JobNames;
+import dev.kvbatch.JobNames.Steps;
 import dev.kvbatch.jobs.JobRuns;
 import dev.kvbatch.stage.StageSummary;
 import dev.kvbatch.stage.Stager;
@@ -110,19 +112,20 @@ public final class Bench {
 				DataSource dataSource = context.getBean(DataSource.class);
 				JsonMapper mapper = context.getBean(JsonMapper.class);
 
-				Timed ingest = Timed.run(() -> runs.start("ingest", Map.of()));
+				Timed ingest = Timed.run(() -> runs.start(JobNames.INGEST, Map.of()));
 				heap.measure();
-				ingestRate = step(ingest.execution(), "ingest").getWriteCount() / ingest.seconds();
+				ingestRate = step(ingest.execution(), Steps.INGEST).getWriteCount() / ingest.seconds();
 				rawInsert = rawInsert(dataSource, mapper, dir.resolve("spool/done").resolve(spoolFile.getFileName()));
 				rawScan = rawScan(dataSource);
 				distinctLogical = count(dataSource, "SELECT COUNT(DISTINCT logical_key) FROM kv_outbox");
 
-				Timed compress = Timed.run(() -> runs.start("compress", Map.of()));
+				Timed compress = Timed.run(() -> runs.start(JobNames.COMPRESS, Map.of()));
 				heap.measure();
-				long applied = step(compress.execution(), "apply").getExecutionContext().getLong(JobRuns.APPLY_ROWS);
+				long applied = step(compress.execution(), Steps.APPLY).getExecutionContext()
+					.getLong(JobRuns.APPLY_ROWS);
 				compressRate = applied / compress.seconds();
 				Map<Operation, Long> sent = context.getBean(Ledger.class).sentBy(compress.execution().getId());
-				sentOps = sent.get(Operation.WRITE) + sent.get(Operation.DELETE);
+				sentOps = sent.getOrDefault(Operation.WRITE, 0L) + sent.getOrDefault(Operation.DELETE, 0L);
 				physicalKeys = count(dataSource, "SELECT COUNT(*) FROM kv_local");
 				openAfterCompress = Files.size(database);
 			}
@@ -130,7 +133,7 @@ public final class Bench {
 					compactedSize(database, dir.resolve("compacted")));
 			long openAfterPrune;
 			try (ConfigurableApplicationContext context = context(dir)) {
-				context.getBean(JobRuns.class).start("prune", Map.of());
+				context.getBean(JobRuns.class).start(JobNames.PRUNE, Map.of());
 				heap.measure();
 				openAfterPrune = Files.size(database);
 			}

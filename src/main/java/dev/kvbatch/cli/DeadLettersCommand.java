@@ -17,9 +17,9 @@ import java.util.concurrent.Callable;
 import dev.kvbatch.stage.RecordValidator;
 import dev.kvbatch.stage.StageSummary;
 import dev.kvbatch.stage.Stager;
-import dev.kvbatch.store.DeadLetterArchive;
-import dev.kvbatch.store.DeadLetterArchive.DeadLetter;
-import dev.kvbatch.store.DeadLetterArchive.Outcome;
+import dev.kvbatch.stage.DeadLetters;
+import dev.kvbatch.stage.DeadLetters.DeadLetter;
+import dev.kvbatch.stage.DeadLetters.Outcome;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -85,7 +85,7 @@ class DeadLettersCommand implements Callable<Integer> {
 		try (ConfigurableApplicationContext context = this.parent.contexts.full()) {
 			PrintWriter out = this.spec.commandLine().getOut();
 			JsonMapper mapper = context.getBean(JsonMapper.class);
-			List<DeadLetter> letters = context.getBean(DeadLetterArchive.class)
+			List<DeadLetter> letters = context.getBean(DeadLetters.class)
 				.list(from, this.source, this.open, this.limit);
 			if (this.json) {
 				letters.forEach((letter) -> out.println(mapper.writeValueAsString(asMap(letter))));
@@ -171,7 +171,7 @@ class DeadLettersCommand implements Callable<Integer> {
 		public Integer call() throws Exception {
 			PrintWriter out = this.spec.commandLine().getOut();
 			try (ConfigurableApplicationContext context = this.deadLetters.parent.contexts.full()) {
-				DeadLetterArchive archive = context.getBean(DeadLetterArchive.class);
+				DeadLetters archive = context.getBean(DeadLetters.class);
 				Stager stager = context.getBean(Stager.class);
 				JsonMapper mapper = context.getBean(JsonMapper.class);
 				if (!this.selection.all) {
@@ -213,8 +213,8 @@ class DeadLettersCommand implements Callable<Integer> {
 			}
 		}
 
-		private static void restage(List<DeadLetter> letters, Stager stager, DeadLetterArchive archive,
-				JsonMapper mapper, PrintWriter out) throws Exception {
+		private static void restage(List<DeadLetter> letters, Stager stager, DeadLetters archive, JsonMapper mapper,
+				PrintWriter out) throws Exception {
 			if (letters.isEmpty()) {
 				return;
 			}
@@ -315,7 +315,7 @@ class DeadLettersCommand implements Callable<Integer> {
 		@Override
 		public Integer call() {
 			try (ConfigurableApplicationContext context = this.deadLetters.parent.contexts.full()) {
-				DeadLetterArchive archive = context.getBean(DeadLetterArchive.class);
+				DeadLetters archive = context.getBean(DeadLetters.class);
 				for (long id : this.ids) {
 					if (archive.find(id).isEmpty()) {
 						throw new CommandException(ExitCodes.USAGE, "no dead letter " + id);

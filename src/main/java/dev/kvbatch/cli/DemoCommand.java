@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.kvbatch.JobNames;
+import dev.kvbatch.JobNames.Steps;
 import dev.kvbatch.KvBatchProperties;
 import dev.kvbatch.jobs.JobRuns;
 import dev.kvbatch.stage.Stager;
@@ -73,19 +75,19 @@ class DemoCommand implements Callable<Integer> {
 					.of(new Stager.Source("example-day-%02d.jsonl".formatted(hour), new ByteArrayInputStream(lines))),
 						(assigned) -> {
 						}, (rejection) -> out.println("  rejected " + rejection.message()));
-				JobExecution run = runs.start("compress", Map.of());
+				JobExecution run = runs.start(JobNames.COMPRESS, Map.of());
 				failed += (run.getStatus() == BatchStatus.COMPLETED) ? 0 : 1;
 				changed += run.getStepExecutions()
 					.stream()
-					.filter((step) -> step.getStepName().equals("flush"))
+					.filter((step) -> step.getStepName().equals(Steps.FLUSH))
 					.mapToLong((step) -> step.getExecutionContext().getLong("flush.written", 0L))
 					.sum();
 			}
 			// The nightly prune: nothing of the example day has expired yet, so it costs
 			// no KV operation.
-			JobExecution prune = runs.start("prune", Map.of());
+			JobExecution prune = runs.start(JobNames.PRUNE, Map.of());
 			failed += (prune.getStatus() == BatchStatus.COMPLETED) ? 0 : 1;
-			JobExecution report = runs.start("usage-report", Map.of("date", today.toString(), "mail", "false"));
+			JobExecution report = runs.start(JobNames.USAGE_REPORT, Map.of("date", today.toString(), "mail", "false"));
 			failed += (report.getStatus() == BatchStatus.COMPLETED) ? 0 : 1;
 			printTable(context, changed, failed, out);
 			ReportFiles files = context.getBean(ReportFiles.class);

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 import dev.kvbatch.jobs.JobRuns;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -62,7 +63,7 @@ class ExecutionsCommand implements Callable<Integer> {
 		}
 	}
 
-	private static String time(LocalDateTime time) {
+	private static String time(@Nullable LocalDateTime time) {
 		return (time != null) ? TIME.format(time) : "-";
 	}
 

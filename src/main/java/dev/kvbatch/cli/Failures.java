@@ -14,6 +14,7 @@ import dev.kvbatch.kv.KvAuthException;
 import dev.kvbatch.kv.KvRejectedException;
 import dev.kvbatch.kv.KvTargetException;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;
 import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException;
@@ -137,7 +138,7 @@ final class Failures {
 		return chain;
 	}
 
-	private static String oneLine(String message) {
+	private static String oneLine(@Nullable String message) {
 		return SecretScrubber.oneLine(message, MAX_LINE);
 	}
 

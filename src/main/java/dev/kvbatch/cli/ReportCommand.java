@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import dev.kvbatch.JobNames;
 import dev.kvbatch.jobs.JobRuns;
 import dev.kvbatch.report.ReportFiles;
 import dev.kvbatch.report.ReportFormat;
@@ -87,7 +88,7 @@ class ReportCommand implements Callable<Integer> {
 				parameters.put("date", this.date);
 			}
 			// The job's day defaults to yesterday by the job's clock.
-			JobExecution execution = context.getBean(JobRuns.class).start("usage-report", parameters);
+			JobExecution execution = context.getBean(JobRuns.class).start(JobNames.USAGE_REPORT, parameters);
 			PrintWriter out = this.spec.commandLine().getOut();
 			if (execution.getStatus() != BatchStatus.COMPLETED) {
 				return RunSummary.print(context, execution, out, this.spec.commandLine().getErr(),

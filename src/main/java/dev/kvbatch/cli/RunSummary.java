@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
+import dev.kvbatch.JobNames.Steps;
 import dev.kvbatch.jobs.JobRuns;
 import dev.kvbatch.metering.Ledger;
 import dev.kvbatch.metering.Operation;
@@ -89,7 +90,7 @@ final class RunSummary {
 		String counts = context.entrySet()
 			.stream()
 			.filter((entry) -> entry.getKey().startsWith(prefix) && entry.getValue() instanceof Long)
-			.filter((entry) -> !step.getStepName().equals("flush") && !entry.getKey().equals(JobRuns.APPLY_ROWS))
+			.filter((entry) -> !step.getStepName().equals(Steps.FLUSH) && !entry.getKey().equals(JobRuns.APPLY_ROWS))
 			.map((entry) -> "%s %,d".formatted(entry.getKey().substring(prefix.length()), entry.getValue()))
 			.sorted()
 			.collect(Collectors.joining(", "));

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import dev.kvbatch.jobs.JobRuns;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -42,7 +43,7 @@ final class UsageErrors {
 		return oneLine(ex.getMessage()) + help;
 	}
 
-	private static String oneLine(String message) {
+	private static String oneLine(@Nullable String message) {
 		return (message != null) ? message.replaceAll("\\s+", " ").trim() : "invalid command line";
 	}
 

@@ -5,6 +5,8 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import dev.kvbatch.JobNames;
+import dev.kvbatch.JobNames.Steps;
 import dev.kvbatch.stage.Outbox;
 import dev.kvbatch.stage.SpoolIngester;
 import dev.kvbatch.store.Cursors;
@@ -41,7 +43,7 @@ class CompressJobConfiguration {
 
 	@Bean
 	Job compress(JobRepository jobs, Step ingestStep, Step applyStep, Step flushStep, RunListener runs) {
-		return new JobBuilder("compress", jobs).validator(JobParameterRules.of("compress"))
+		return new JobBuilder(JobNames.COMPRESS, jobs).validator(JobParameterRules.of(JobNames.COMPRESS))
 			.listener(runs)
 			.start(ingestStep)
 			.next(applyStep)
@@ -51,7 +53,7 @@ class CompressJobConfiguration {
 
 	@Bean
 	Job ingest(JobRepository jobs, Step ingestStep, RunListener runs) {
-		return new JobBuilder("ingest", jobs).validator(JobParameterRules.of("ingest"))
+		return new JobBuilder(JobNames.INGEST, jobs).validator(JobParameterRules.of(JobNames.INGEST))
 			.listener(runs)
 			.start(ingestStep)
 			.build();
@@ -60,7 +62,7 @@ class CompressJobConfiguration {
 	@Bean
 	Step ingestStep(JobRepository jobs, PlatformTransactionManager tm, SpoolIngester ingester, Outbox outbox,
 			CompressProperties properties, Progress progress) {
-		return new StepBuilder("ingest", jobs)
+		return new StepBuilder(Steps.INGEST, jobs)
 			.tasklet(new IngestTasklet(ingester, outbox, properties.ingestLines(), properties.ingestChars()), tm)
 			.listener((StepExecutionListener) progress)
 			.build();
@@ -69,7 +71,7 @@ class CompressJobConfiguration {
 	@Bean
 	Step applyStep(JobRepository jobs, PlatformTransactionManager tm, CoalescingOutboxReader outboxReader,
 			ApplyWriter applyWriter, CompressProperties properties, Progress progress) {
-		return new StepBuilder("apply", jobs).<CoalescingOutboxReader.Item, CoalescingOutboxReader.Item>chunk(
+		return new StepBuilder(Steps.APPLY, jobs).<CoalescingOutboxReader.Item, CoalescingOutboxReader.Item>chunk(
 				properties.chunkSize())
 			.transactionManager(tm)
 			.reader(outboxReader)
@@ -89,7 +91,7 @@ class CompressJobConfiguration {
 	@Bean
 	Step flushStep(JobRepository jobs, PlatformTransactionManager tm, JdbcPagingItemReader<DirtyKey> dirtyReader,
 			ByteBoundedFlush flush, CompressProperties properties, Progress progress, FlushCounts counts) {
-		return new StepBuilder("flush", jobs).<DirtyKey, ByteBoundedFlush.Planned>chunk(properties.chunkSize())
+		return new StepBuilder(Steps.FLUSH, jobs).<DirtyKey, ByteBoundedFlush.Planned>chunk(properties.chunkSize())
 			.transactionManager(tm)
 			.reader(dirtyReader)
 			.processor(flush)

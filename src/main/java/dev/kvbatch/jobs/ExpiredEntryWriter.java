@@ -2,6 +2,7 @@ package dev.kvbatch.jobs;
 
 import java.util.HashSet;
 import java.util.Set;
+import java.util.Objects;
 
 import dev.kvbatch.store.DirtyKey;
 import dev.kvbatch.store.ExpiredEntries;
@@ -47,7 +48,10 @@ class ExpiredEntryWriter implements ItemWriter<ExpiredEntry> {
 			this.entries.remove(chunk.getItems());
 			return;
 		}
-		ExecutionContext counts = StepSynchronizationManager.getContext().getStepExecution().getExecutionContext();
+		ExecutionContext counts = Objects
+			.requireNonNull(StepSynchronizationManager.getContext(), "called inside a step")
+			.getStepExecution()
+			.getExecutionContext();
 		for (ExpiredEntry entry : chunk) {
 			if (!this.planned.add(entry.physicalKey())) {
 				continue;

@@ -1,6 +1,7 @@
 package dev.kvbatch.jobs;
 
 import java.util.List;
+import java.util.Objects;
 
 import dev.kvbatch.flush.Flusher;
 
@@ -32,7 +33,10 @@ class FlushCounts implements StepExecutionListener {
 
 	/** Adds one chunk's outcome; called from the writer, inside the step. */
 	void add(Flusher.Outcome outcome) {
-		ExecutionContext counts = StepSynchronizationManager.getContext().getStepExecution().getExecutionContext();
+		ExecutionContext counts = Objects
+			.requireNonNull(StepSynchronizationManager.getContext(), "called inside a step")
+			.getStepExecution()
+			.getExecutionContext();
 		long[] values = { outcome.written(), outcome.deleted(), outcome.unchanged(), outcome.pending(),
 				outcome.deferred(), outcome.parked() };
 		for (int i = 0; i < KEYS.size(); i++) {

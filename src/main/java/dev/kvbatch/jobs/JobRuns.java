@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.kvbatch.JobNames;
+
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +36,7 @@ public class JobRuns {
 	private static final Logger log = LoggerFactory.getLogger(JobRuns.class);
 
 	/** The jobs a user can run by name. */
-	public static final Set<String> JOBS = Set.of("ingest", "compress", "prune", "usage-report", "migrate");
+	public static final Set<String> JOBS = JobNames.ALL;
 
 	/** The UTC day a usage-report execution reported on, in its job context. */
 	public static final String REPORT_DATE = "usage.date";

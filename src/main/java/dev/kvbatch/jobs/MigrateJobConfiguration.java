@@ -7,9 +7,12 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import javax.sql.DataSource;
 
+import dev.kvbatch.JobNames;
+import dev.kvbatch.JobNames.Steps;
 import dev.kvbatch.pack.PackingRules;
 import dev.kvbatch.migrate.LegacyKeys;
 import dev.kvbatch.kv.KvTarget;
@@ -18,6 +21,8 @@ import dev.kvbatch.metering.DailyBudget;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.flow.FlowExecutionStatus;
+import org.springframework.batch.core.job.flow.JobExecutionDecider;
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
@@ -52,33 +57,42 @@ class MigrateJobConfiguration {
 
 	static final String STOPPED_BY_BUDGET = LegacyKeyReader.STOPPED_BY_BUDGET;
 
-	static final String DELETE_LEGACY = "delete-legacy";
+	static final String DELETE_LEGACY = Steps.DELETE_LEGACY;
 
 	private static final String DELETED = "delete-legacy.deleted";
 
 	private static final List<String> COUNTS = List.of("load.loaded", "load.rejected", "load.skipped");
 
+	/**
+	 * Load, flush, and with {@code delete-legacy=true} only (a decider, read from the job
+	 * parameters) the deletion of the legacy keys verify passed.
+	 */
 	@Bean
 	Job migrate(JobRepository jobs, Step loadStep, Step flushStep, Step deleteLegacyStep, RunListener runs) {
-		return new JobBuilder("migrate", jobs)
-			.validator(JobParameterRules.of("migrate")
+		JobExecutionDecider deleting = (job, step) -> new FlowExecutionStatus(
+				JobParameterRules.isTrue(job.getJobParameters().getString(DELETE_LEGACY)) ? "DELETE" : "KEEP");
+		return new JobBuilder(JobNames.MIGRATE, jobs)
+			.validator(JobParameterRules.of(JobNames.MIGRATE)
 				.with(AT, "at=YYYY-MM-DD", MigrateJobConfiguration::checkAt)
 				.withBoolean(DELETE_LEGACY))
 			.listener(runs)
 			.start(loadStep)
 			.next(flushStep)
-			.next(deleteLegacyStep)
+			.next(deleting)
+			.on("DELETE")
+			.to(deleteLegacyStep)
+			.from(deleting)
+			.on("*")
+			.end()
+			.end()
 			.build();
 	}
 
-	/**
-	 * With {@code delete-legacy=true}: deletes the legacy keys verify passed, in budgeted
-	 * batches; otherwise reads nothing.
-	 */
+	/** Deletes the legacy keys verify passed, in budgeted batches. */
 	@Bean
 	Step deleteLegacyStep(JobRepository jobs, PlatformTransactionManager tm,
 			JdbcPagingItemReader<String> verifiedReader, LegacyKeys legacy, Progress progress) {
-		return new StepBuilder("delete-legacy", jobs).<String, String>chunk(CHUNK)
+		return new StepBuilder(Steps.DELETE_LEGACY, jobs).<String, String>chunk(CHUNK)
 			.transactionManager(tm)
 			.reader(verifiedReader)
 			.writer((chunk) -> {
@@ -94,12 +108,11 @@ class MigrateJobConfiguration {
 	@Bean
 	@StepScope
 	JdbcPagingItemReader<String> verifiedReader(DataSource dataSource) throws Exception {
-		boolean enabled = JobParameterRules.isTrue(step().getJobParameters().getString(DELETE_LEGACY));
 		return new JdbcPagingItemReaderBuilder<String>().name("verifiedReader")
 			.dataSource(dataSource)
 			.selectClause("logical_key")
 			.fromClause("kv_migrated")
-			.whereClause("verified_at IS NOT NULL AND legacy_deleted_at IS NULL AND " + (enabled ? "1 = 1" : "1 = 0"))
+			.whereClause("verified_at IS NOT NULL AND legacy_deleted_at IS NULL")
 			.sortKeys(Map.of("logical_key", Order.ASCENDING))
 			.rowMapper((rs, row) -> rs.getString(1))
 			.pageSize(CHUNK)
@@ -110,7 +123,7 @@ class MigrateJobConfiguration {
 	@Bean
 	Step loadStep(JobRepository jobs, PlatformTransactionManager tm, LegacyKeyReader legacyKeyReader, LegacyKeys legacy,
 			Progress progress) {
-		return new StepBuilder("load", jobs).<LegacyKeys.Listed, LegacyKeys.Listed>chunk(CHUNK)
+		return new StepBuilder(Steps.LOAD, jobs).<LegacyKeys.Listed, LegacyKeys.Listed>chunk(CHUNK)
 			.transactionManager(tm)
 			.reader(legacyKeyReader)
 			.writer((chunk) -> count(legacy.load(List.copyOf(chunk.getItems()), eventTime(step().getJobParameters()))))
@@ -125,7 +138,8 @@ class MigrateJobConfiguration {
 	}
 
 	private static StepExecution step() {
-		return StepSynchronizationManager.getContext().getStepExecution();
+		return Objects.requireNonNull(StepSynchronizationManager.getContext(), "called inside a step")
+			.getStepExecution();
 	}
 
 	private static void count(LegacyKeys.Outcome outcome) {

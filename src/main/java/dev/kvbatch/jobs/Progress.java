@@ -2,6 +2,8 @@ package dev.kvbatch.jobs;
 
 import java.io.PrintStream;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.listener.ChunkListener;
 import org.springframework.batch.core.listener.StepExecutionListener;
@@ -21,7 +23,7 @@ class Progress implements StepExecutionListener, ChunkListener<Object, Object> {
 
 	private final PrintStream err = System.err;
 
-	private volatile StepExecution step;
+	private volatile @Nullable StepExecution step;
 
 	private volatile long lastPrint;
 
@@ -32,7 +34,7 @@ class Progress implements StepExecutionListener, ChunkListener<Object, Object> {
 	}
 
 	@Override
-	public ExitStatus afterStep(StepExecution stepExecution) {
+	public @Nullable ExitStatus afterStep(StepExecution stepExecution) {
 		if (System.nanoTime() - this.lastPrint > INTERVAL_NANOS) {
 			print(stepExecution);
 		}

@@ -5,6 +5,8 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import dev.kvbatch.JobNames;
+import dev.kvbatch.JobNames.Steps;
 import dev.kvbatch.store.ExpiredEntries;
 import dev.kvbatch.store.ExpiredEntry;
 import dev.kvbatch.store.PhysicalViews;
@@ -39,7 +41,8 @@ class PruneJobConfiguration {
 	Job prune(JobRepository jobs, Step expireStep, Step flushStep, Step retentionStep, RunListener runs) {
 		JobExecutionDecider mode = (job,
 				step) -> new FlowExecutionStatus(JobRuns.isDryRun(job.getJobParameters()) ? "DRY_RUN" : "PRUNE");
-		return new JobBuilder("prune", jobs).validator(JobParameterRules.of("prune").withBoolean(JobRuns.DRY_RUN))
+		return new JobBuilder(JobNames.PRUNE, jobs)
+			.validator(JobParameterRules.of(JobNames.PRUNE).withBoolean(JobRuns.DRY_RUN))
 			.listener(runs)
 			.start(expireStep)
 			.next(mode)
@@ -56,7 +59,7 @@ class PruneJobConfiguration {
 	@Bean
 	Step expireStep(JobRepository jobs, PlatformTransactionManager tm, JdbcPagingItemReader<ExpiredEntry> expiredReader,
 			ExpiredEntryWriter writer, CompressProperties properties, Progress progress) {
-		return new StepBuilder("expire", jobs).<ExpiredEntry, ExpiredEntry>chunk(properties.chunkSize())
+		return new StepBuilder(Steps.EXPIRE, jobs).<ExpiredEntry, ExpiredEntry>chunk(properties.chunkSize())
 			.transactionManager(tm)
 			.reader(expiredReader)
 			.writer(writer)
@@ -66,7 +69,7 @@ class PruneJobConfiguration {
 
 	@Bean
 	Step retentionStep(JobRepository jobs, PlatformTransactionManager tm, RetentionTasklet tasklet) {
-		return new StepBuilder("retention", jobs).tasklet(tasklet, tm).build();
+		return new StepBuilder(Steps.RETENTION, jobs).tasklet(tasklet, tm).build();
 	}
 
 	@Bean

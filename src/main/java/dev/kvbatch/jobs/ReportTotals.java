@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.Objects;
 
 import dev.kvbatch.metering.Operation;
 import org.jspecify.annotations.Nullable;
@@ -91,7 +92,9 @@ final class ReportTotals {
 	}
 
 	private static ExecutionContext stepContext() {
-		return StepSynchronizationManager.getContext().getStepExecution().getExecutionContext();
+		return Objects.requireNonNull(StepSynchronizationManager.getContext(), "called inside a step")
+			.getStepExecution()
+			.getExecutionContext();
 	}
 
 	record LedgerRow(LocalDate day, String operation, long keys) {
@@ -121,7 +124,7 @@ final class ReportTotals {
 		}
 
 		@Override
-		public ExitStatus afterStep(StepExecution step) {
+		public @Nullable ExitStatus afterStep(StepExecution step) {
 			if (ExitStatus.COMPLETED.equals(step.getExitStatus())) {
 				for (String key : this.keys) {
 					step.getJobExecution().getExecutionContext().put(key, step.getExecutionContext().get(key));

@@ -5,7 +5,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
+import org.jspecify.annotations.Nullable;
+
 import javax.sql.DataSource;
+
+import dev.kvbatch.JobNames;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.stereotype.Component;
@@ -78,7 +82,7 @@ public class RunLocks {
 
 	/** The lock a job's runs hold: its own, or compress's for ingest. */
 	static String lockName(String jobName) {
-		return "ingest".equals(jobName) ? "compress" : jobName;
+		return JobNames.INGEST.equals(jobName) ? JobNames.COMPRESS : jobName;
 	}
 
 	/**
@@ -100,7 +104,7 @@ public class RunLocks {
 		}
 	}
 
-	private static void release(Connection connection) {
+	private static void release(@Nullable Connection connection) {
 		if (connection == null) {
 			return;
 		}

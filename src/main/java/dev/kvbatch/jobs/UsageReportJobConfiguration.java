@@ -2,11 +2,15 @@ package dev.kvbatch.jobs;
 
 import java.sql.Date;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import javax.sql.DataSource;
 
+import dev.kvbatch.JobNames;
+import dev.kvbatch.JobNames.Steps;
 import dev.kvbatch.KvBatchProperties;
+import dev.kvbatch.metering.Ledger;
 import dev.kvbatch.store.Cursors;
 import dev.kvbatch.report.ReportMailer;
 
@@ -39,10 +43,10 @@ class UsageReportJobConfiguration {
 	@Bean
 	Job usageReport(JobRepository jobs, Step usageLedgerStep, Step usageBacklogStep, Step usageReportStep,
 			RunListener runs, ReportDay reportDay, ReportMailer mailer) {
-		JobParameterRules rules = JobParameterRules.of("usage-report")
+		JobParameterRules rules = JobParameterRules.of(JobNames.USAGE_REPORT)
 			.with("date", "date=YYYY-MM-DD", ReportDay::checkDate)
 			.withBoolean("mail");
-		return new JobBuilder("usage-report", jobs).validator((parameters) -> {
+		return new JobBuilder(JobNames.USAGE_REPORT, jobs).validator((parameters) -> {
 			rules.validate(parameters);
 			ReportDay.checkMailing(parameters, mailer);
 		})
@@ -57,7 +61,7 @@ class UsageReportJobConfiguration {
 	@Bean
 	Step usageLedgerStep(JobRepository jobs, PlatformTransactionManager tm,
 			JdbcPagingItemReader<ReportTotals.LedgerRow> ledgerReader, Progress progress) {
-		return new StepBuilder("ledger", jobs).<ReportTotals.LedgerRow, ReportTotals.LedgerRow>chunk(CHUNK)
+		return new StepBuilder(Steps.LEDGER, jobs).<ReportTotals.LedgerRow, ReportTotals.LedgerRow>chunk(CHUNK)
 			.transactionManager(tm)
 			.reader(ledgerReader)
 			.writer(ReportTotals::addLedger)
@@ -69,7 +73,7 @@ class UsageReportJobConfiguration {
 	@Bean
 	Step usageBacklogStep(JobRepository jobs, PlatformTransactionManager tm,
 			JdbcPagingItemReader<ReportTotals.PendingRow> pendingReader, Progress progress) {
-		return new StepBuilder("backlog", jobs).<ReportTotals.PendingRow, ReportTotals.PendingRow>chunk(CHUNK)
+		return new StepBuilder(Steps.BACKLOG, jobs).<ReportTotals.PendingRow, ReportTotals.PendingRow>chunk(CHUNK)
 			.transactionManager(tm)
 			.reader(pendingReader)
 			.writer(ReportTotals::addPending)
@@ -80,10 +84,13 @@ class UsageReportJobConfiguration {
 
 	@Bean
 	Step usageReportStep(JobRepository jobs, PlatformTransactionManager tm, UsageReportTasklet tasklet) {
-		return new StepBuilder("report", jobs).tasklet(tasklet, tm).build();
+		return new StepBuilder(Steps.REPORT, jobs).tasklet(tasklet, tm).build();
 	}
 
-	/** The target's ledger rows of the days the report needs, by id. */
+	/**
+	 * The keys the target was billed per day and operation of the days the report needs,
+	 * from the ledger's detail and, for days whose detail is rolled up, its daily rows.
+	 */
 	@Bean
 	@StepScope
 	JdbcPagingItemReader<ReportTotals.LedgerRow> ledgerReader(DataSource dataSource, KvBatchProperties properties,
@@ -91,14 +98,13 @@ class UsageReportJobConfiguration {
 			@Value("#{jobExecutionContext['" + ReportDay.DATE + "']}") String to) throws Exception {
 		return new JdbcPagingItemReaderBuilder<ReportTotals.LedgerRow>().name("ledgerReader")
 			.dataSource(dataSource)
-			.selectClause("id, usage_day, operation, keys")
-			.fromClause("kv_ledger")
-			.whereClause("usage_day >= :from AND usage_day <= :to AND target = :target")
+			.selectClause("usage_day, operation, keys")
+			.fromClause(Ledger.KEYS_PER_DAY)
 			.parameterValues(
 					Map.of("from", Date.valueOf(from), "to", Date.valueOf(to), "target", properties.target().label()))
-			.sortKeys(Map.of("id", Order.ASCENDING))
-			.rowMapper((rs, row) -> new ReportTotals.LedgerRow(rs.getObject(2, LocalDate.class), rs.getString(3),
-					rs.getLong(4)))
+			.sortKeys(sortedBy("usage_day", "operation"))
+			.rowMapper((rs, row) -> new ReportTotals.LedgerRow(rs.getObject(1, LocalDate.class), rs.getString(2),
+					rs.getLong(3)))
 			.pageSize(CHUNK)
 			.build();
 	}
@@ -118,6 +124,15 @@ class UsageReportJobConfiguration {
 			.rowMapper((rs, row) -> new ReportTotals.PendingRow(rs.getLong(2)))
 			.pageSize(CHUNK)
 			.build();
+	}
+
+	/** Sort keys in the order given, ascending: the paging order. */
+	private static Map<String, Order> sortedBy(String... columns) {
+		Map<String, Order> keys = new LinkedHashMap<>();
+		for (String column : columns) {
+			keys.put(column, Order.ASCENDING);
+		}
+		return keys;
 	}
 
 }

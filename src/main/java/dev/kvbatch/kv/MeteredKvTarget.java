@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
+import dev.kvbatch.pack.KvLimits;
 import dev.kvbatch.pack.PhysicalValue;
 import dev.kvbatch.metering.Ledger;
 import dev.kvbatch.metering.Operation;
@@ -117,30 +118,9 @@ public class MeteredKvTarget implements KvTarget {
 		return limits().bulkRequests(keys);
 	}
 
-	/**
-	 * UTF-8 bytes of a text, counted without encoding it: a 25 MiB value is not copied to
-	 * be counted. A lone surrogate counts as the one byte ({@code ?}) Java writes for it.
-	 */
+	/** UTF-8 bytes of a text, counted without encoding it (a lone surrogate as one). */
 	static long utf8(String text) {
-		long bytes = 0;
-		for (int i = 0; i < text.length(); i++) {
-			char c = text.charAt(i);
-			if (c < 0x80) {
-				bytes++;
-			}
-			else if (c < 0x800) {
-				bytes += 2;
-			}
-			else if (Character.isHighSurrogate(c) && i + 1 < text.length()
-					&& Character.isLowSurrogate(text.charAt(i + 1))) {
-				bytes += 4;
-				i++;
-			}
-			else {
-				bytes += Character.isSurrogate(c) ? 1 : 3;
-			}
-		}
-		return bytes;
+		return KvLimits.utf8Length(text);
 	}
 
 }

@@ -44,7 +44,7 @@ public class DailyBudget {
 		if (limit == null) {
 			return Long.MAX_VALUE;
 		}
-		long spent = this.ledger.spentOn(today, this.target).get(operation);
+		long spent = this.ledger.spentOn(today, this.target).getOrDefault(operation, 0L);
 		return Math.max(0, limit - spent);
 	}
 

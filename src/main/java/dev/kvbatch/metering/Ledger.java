@@ -1,13 +1,17 @@
 package dev.kvbatch.metering;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Arrays;
+import java.util.Objects;
 
 import dev.kvbatch.DurableCommits;
+import dev.kvbatch.Trimmable;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.batch.core.scope.context.StepContext;
@@ -33,7 +37,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * sent again after a rollback is counted again, as KV bills it again. Thread-safe.
  */
 @Component
-public class Ledger {
+public class Ledger implements Trimmable {
 
 	private static final String BEGIN = """
 			INSERT INTO kv_ledger (usage_day, operation, target, keys, bytes, requests, job_execution_id, recorded_at,
@@ -57,6 +61,42 @@ public class Ledger {
 	private static final String MARK_EXHAUSTED = """
 			INSERT INTO kv_quota_exhausted (usage_day, target, operation, recorded_at) VALUES (?, ?, ?, ?)
 			""";
+
+	private static final String DETAIL_DAYS_DUE = "SELECT COUNT(DISTINCT usage_day) FROM kv_ledger WHERE usage_day < ?";
+
+	private static final String OLDEST_DETAIL_DAY = "SELECT MIN(usage_day) FROM kv_ledger WHERE usage_day < ?";
+
+	/**
+	 * A day's detail is rolled up at once, so a daily row is never half a day (no upsert
+	 * needed).
+	 */
+	private static final String ROLL_UP_DAY = """
+			INSERT INTO kv_ledger_daily (usage_day, target, operation, keys, bytes, requests)
+			SELECT usage_day, target, operation, SUM(keys), SUM(bytes), SUM(requests) FROM kv_ledger
+			WHERE usage_day = ? GROUP BY usage_day, target, operation""";
+
+	private static final String DELETE_DETAIL_DAY = "DELETE FROM kv_ledger WHERE usage_day = ?";
+
+	private static final String DELETE_EXHAUSTED_UP_TO = "DELETE FROM kv_quota_exhausted WHERE usage_day <= ?";
+
+	private static final String DAILY_DUE = "SELECT COUNT(*) FROM kv_ledger_daily WHERE usage_day < ?";
+
+	private static final String DELETE_DAILY_BEFORE = "DELETE FROM kv_ledger_daily WHERE usage_day < ?";
+
+	/**
+	 * The {@code FROM} of the keys a target was billed per day and operation: the detail
+	 * of the recent days and the daily roll-up of the older ones (a day is in one or the
+	 * other, never both). Named parameters {@code :from}, {@code :to}, {@code :target};
+	 * one row per day and operation, so it pages on {@code (usage_day, operation)}.
+	 */
+	public static final String KEYS_PER_DAY = """
+			(SELECT usage_day, operation, SUM(keys) AS keys FROM (
+			SELECT usage_day, operation, keys FROM kv_ledger
+			WHERE usage_day >= :from AND usage_day <= :to AND target = :target
+			UNION ALL
+			SELECT usage_day, operation, keys FROM kv_ledger_daily
+			WHERE usage_day >= :from AND usage_day <= :to AND target = :target) billed
+			GROUP BY usage_day, operation) per_day""";
 
 	private final JdbcClient jdbc;
 
@@ -85,9 +125,10 @@ public class Ledger {
 		long id = this.ownTransaction.execute((status) -> {
 			GeneratedKeyHolder key = new GeneratedKeyHolder();
 			this.jdbc.sql(BEGIN)
-				.params(today(), operation.label(), target, keys, bytes, requests, executionId, this.clock.millis())
+				.params(Arrays.asList(today(), operation.label(), target, keys, bytes, requests, executionId,
+						this.clock.millis()))
 				.update(key, "id");
-			return key.getKeyAs(Number.class).longValue();
+			return Objects.requireNonNull(key.getKeyAs(Number.class), "the ledger row's id").longValue();
 		});
 		this.durable.sync();
 		return id;
@@ -153,6 +194,55 @@ public class Ledger {
 			zeros.put(operation, 0L);
 		}
 		return zeros;
+	}
+
+	/** Days of per-call detail are trimmed by rolling each up into daily rows. */
+	@Override
+	public String kind() {
+		return "ledger-detail";
+	}
+
+	@Override
+	public long due(Instant cutoff) {
+		return this.jdbc.sql(DETAIL_DAYS_DUE).param(utcDay(cutoff)).query(Long.class).single();
+	}
+
+	/**
+	 * Rolls the oldest day of detail before the cutoff's day up into daily rows, drops
+	 * its detail and the quota marks up to it.
+	 * @return 1, or 0 when no day is due (a day is the batch, whatever its size)
+	 */
+	@Override
+	public long trim(Instant cutoff, int batchSize) {
+		LocalDate day = this.jdbc.sql(OLDEST_DETAIL_DAY)
+			.param(utcDay(cutoff))
+			.query(LocalDate.class)
+			.optional()
+			.orElse(null);
+		if (day == null) {
+			return 0;
+		}
+		this.jdbc.sql(ROLL_UP_DAY).param(day).update();
+		this.jdbc.sql(DELETE_DETAIL_DAY).param(day).update();
+		this.jdbc.sql(DELETE_EXHAUSTED_UP_TO).param(day).update();
+		return 1;
+	}
+
+	/** Daily roll-up rows of days before {@code day}. */
+	long dailyRowsBefore(LocalDate day) {
+		return this.jdbc.sql(DAILY_DUE).param(day).query(Long.class).single();
+	}
+
+	/**
+	 * Deletes the daily roll-up rows of days before {@code day}, in the caller's
+	 * transaction.
+	 */
+	long trimDailyRowsBefore(LocalDate day) {
+		return this.jdbc.sql(DELETE_DAILY_BEFORE).param(day).update();
+	}
+
+	private static LocalDate utcDay(Instant instant) {
+		return LocalDate.ofInstant(instant, ZoneOffset.UTC);
 	}
 
 	private static @Nullable Long currentJobExecutionId() {

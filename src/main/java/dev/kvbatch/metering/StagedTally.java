@@ -1,6 +1,15 @@
 package dev.kvbatch.metering;
 
 import java.time.LocalDate;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.kvbatch.Trimmable;
+import dev.kvbatch.Upserts;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -10,25 +19,36 @@ import org.springframework.stereotype.Component;
  * for the report's compression ratio.
  */
 @Component
-public class StagedTally {
-
-	private static final String UPDATE = """
-			UPDATE kv_staged_daily SET puts = puts + ?, deletes = deletes + ?, uploads = uploads + ?,
-			changes = changes + ? WHERE usage_day = ?
-			""";
-
-	private static final String INSERT = """
-			INSERT INTO kv_staged_daily (usage_day, puts, deletes, uploads, changes) VALUES (?, ?, ?, ?, ?)
-			""";
+public class StagedTally implements Trimmable {
 
 	private static final String SELECT = """
 			SELECT puts, deletes, uploads, changes FROM kv_staged_daily WHERE usage_day = ?
 			""";
 
+	private static final String BETWEEN = """
+			SELECT usage_day, puts, deletes, uploads, changes FROM kv_staged_daily
+			WHERE usage_day >= ? AND usage_day <= ?
+			""";
+
+	private static final String DUE = "SELECT COUNT(*) FROM kv_staged_daily WHERE usage_day < ?";
+
+	private static final String DELETE_BEFORE = "DELETE FROM kv_staged_daily WHERE usage_day < ?";
+
 	private final JdbcClient jdbc;
 
-	public StagedTally(JdbcClient jdbc) {
+	private final Ledger ledger;
+
+	/** Adds a day's counts to its row, or makes the row. */
+	private final String add;
+
+	public StagedTally(JdbcClient jdbc, Ledger ledger, Upserts upserts) {
 		this.jdbc = jdbc;
+		this.ledger = ledger;
+		Map<String, Upserts.Merge> counts = new LinkedHashMap<>();
+		for (String column : List.of("puts", "deletes", "uploads", "changes")) {
+			counts.put(column, Upserts.Merge.ADD);
+		}
+		this.add = upserts.sql("kv_staged_daily", List.of("usage_day"), counts);
 	}
 
 	/** Adds counts to a day, in the caller's transaction. */
@@ -36,14 +56,9 @@ public class StagedTally {
 		if (counts.isEmpty()) {
 			return;
 		}
-		int updated = this.jdbc.sql(UPDATE)
-			.params(counts.puts(), counts.deletes(), counts.uploads(), counts.changes(), day)
+		this.jdbc.sql(this.add)
+			.params(day, counts.puts(), counts.deletes(), counts.uploads(), counts.changes())
 			.update();
-		if (updated == 0) {
-			this.jdbc.sql(INSERT)
-				.params(day, counts.puts(), counts.deletes(), counts.uploads(), counts.changes())
-				.update();
-		}
 	}
 
 	/** The counts of a day (zeros when nothing was staged). */
@@ -56,6 +71,38 @@ public class StagedTally {
 	}
 
 	/** Staged logical operations: puts and deletes, and the same split by kind. */
+	/** Staged counts per day in a range; days with nothing staged are absent. */
+	public Map<LocalDate, Counts> between(LocalDate from, LocalDate to) {
+		Map<LocalDate, Counts> staged = new TreeMap<>();
+		this.jdbc.sql(BETWEEN).params(from, to).query((rs) -> {
+			staged.put(rs.getObject(1, LocalDate.class),
+					new Counts(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+		});
+		return staged;
+	}
+
+	/**
+	 * Days of tallies and of the ledger's daily roll-up before the cutoff's UTC day, both
+	 * kept for {@code kvbatch.retention.ledger-daily}.
+	 */
+	@Override
+	public String kind() {
+		return "ledger-daily";
+	}
+
+	@Override
+	public long due(Instant cutoff) {
+		LocalDate day = LocalDate.ofInstant(cutoff, ZoneOffset.UTC);
+		return this.jdbc.sql(DUE).param(day).query(Long.class).single() + this.ledger.dailyRowsBefore(day);
+	}
+
+	/** All of it at once: at most one row per day (and target and operation). */
+	@Override
+	public long trim(Instant cutoff, int batchSize) {
+		LocalDate day = LocalDate.ofInstant(cutoff, ZoneOffset.UTC);
+		return this.ledger.trimDailyRowsBefore(day) + this.jdbc.sql(DELETE_BEFORE).param(day).update();
+	}
+
 	public record Counts(long puts, long deletes, long uploads, long changes) {
 
 		public boolean isEmpty() {

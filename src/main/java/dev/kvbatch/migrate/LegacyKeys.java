@@ -2,6 +2,7 @@ package dev.kvbatch.migrate;
 
 import dev.kvbatch.flush.BulkSender;
 import dev.kvbatch.store.DirtyKeys;
+import dev.kvbatch.store.LogicalStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,7 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.Objects;
 
+import dev.kvbatch.Upserts;
 import dev.kvbatch.pack.PackException;
 import dev.kvbatch.pack.PackKind;
 import dev.kvbatch.pack.PackingRules;
@@ -57,11 +60,6 @@ public class LegacyKeys {
 
 	private static final String WRITTEN = "SELECT physical_key FROM kv_physical WHERE physical_key = ANY(?)";
 
-	private static final String INSERT_ENTRY = """
-			INSERT INTO kv_entry (logical_key, rule, kind, physical_key, field, value_json, metric, expires_at, event_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			""";
-
 	private static final String INSERT_MIGRATED = """
 			INSERT INTO kv_migrated (logical_key, rule, migrated_at)
 			SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM kv_migrated WHERE logical_key = ?)
@@ -75,10 +73,6 @@ public class LegacyKeys {
 	private static final String DELETED = "UPDATE kv_migrated SET legacy_deleted_at = ? WHERE logical_key = ?";
 
 	private static final String POSITION = "SELECT list_cursor, last_key FROM kv_migration WHERE rule = ?";
-
-	private static final String MOVE = "UPDATE kv_migration SET list_cursor = ?, last_key = ? WHERE rule = ?";
-
-	private static final String START = "INSERT INTO kv_migration (rule, list_cursor, last_key) VALUES (?, ?, ?)";
 
 	private final JdbcTemplate jdbc;
 
@@ -98,8 +92,19 @@ public class LegacyKeys {
 
 	private final Clock clock;
 
+	private final LogicalStore entries;
+
+	/** Records where a rule's listing stands, or starts it. */
+	private final String move;
+
 	public LegacyKeys(JdbcTemplate jdbc, JdbcClient client, PackingRules rules, KvTarget target,
-			DeadLetters deadLetters, DirtyKeys dirtyKeys, JsonMapper mapper, DailyBudget budget, Clock clock) {
+			DeadLetters deadLetters, DirtyKeys dirtyKeys, JsonMapper mapper, DailyBudget budget, Clock clock,
+			LogicalStore entries, Upserts upserts) {
+		this.entries = entries;
+		Map<String, Upserts.Merge> position = new LinkedHashMap<>();
+		position.put("list_cursor", Upserts.Merge.SET);
+		position.put("last_key", Upserts.Merge.SET);
+		this.move = upserts.sql("kv_migration", List.of("rule"), position);
 		this.budget = budget;
 		this.jdbc = jdbc;
 		this.client = client;
@@ -187,7 +192,7 @@ public class LegacyKeys {
 			// A bulk read in KV's plain form has no expirations; the listing has them.
 			KvTarget.StoredValue stored = (read.expiration() != null) ? read
 					: new KvTarget.StoredValue(read.key(), read.value(), listedExpirations.get(read.key()));
-			Placement placement = placements.get(stored.key());
+			Placement placement = Objects.requireNonNull(placements.get(stored.key()), "a placed key");
 			try {
 				Double metric = null;
 				var node = this.mapper.readTree(stored.value());
@@ -214,17 +219,10 @@ public class LegacyKeys {
 
 	private void write(List<Loaded> loaded, Instant at) {
 		long now = this.clock.millis();
-		this.jdbc.batchUpdate(INSERT_ENTRY, loaded, loaded.size(), (ps, entry) -> {
-			ps.setString(1, entry.stored().key());
-			ps.setString(2, entry.placement().rule());
-			ps.setString(3, entry.placement().kind().name());
-			ps.setString(4, entry.placement().physicalKey());
-			ps.setString(5, entry.placement().field());
-			ps.setString(6, entry.stored().value());
-			ps.setObject(7, entry.metric());
-			ps.setObject(8, entry.stored().expiration());
-			ps.setLong(9, at.toEpochMilli());
-		});
+		this.entries.insert(loaded.stream()
+			.map((entry) -> new LogicalStore.Entry(entry.stored().key(), entry.placement(), entry.stored().value(),
+					entry.metric(), entry.stored().expiration(), at.toEpochMilli()))
+			.toList());
 		this.jdbc.batchUpdate(INSERT_MIGRATED, loaded, loaded.size(), (ps, entry) -> {
 			ps.setString(1, entry.stored().key());
 			ps.setString(2, entry.placement().rule());
@@ -238,10 +236,7 @@ public class LegacyKeys {
 		Map<String, Listed> last = new LinkedHashMap<>();
 		keys.forEach((listed) -> last.put(listed.rule(), listed));
 		for (Listed listed : last.values()) {
-			int moved = this.jdbc.update(MOVE, listed.pageCursor(), listed.key(), listed.rule());
-			if (moved == 0) {
-				this.jdbc.update(START, listed.rule(), listed.pageCursor(), listed.key());
-			}
+			this.jdbc.update(this.move, listed.rule(), listed.pageCursor(), listed.key());
 		}
 	}
 

@@ -54,7 +54,20 @@ public final class KvLimits {
 	 * @param text the text
 	 * @return its UTF-8 length in bytes
 	 */
-	public static long utf8Length(String text) {
+	public static long utf8Length(CharSequence text) {
+		return utf8Length(text, 1);
+	}
+
+	/**
+	 * The length of {@code text} encoded as UTF-8, counted without encoding it: the one
+	 * count of UTF-8 bytes in kvbatch, for staging, packing, the checks and the meter.
+	 * @param text the text
+	 * @param unpairedSurrogate what an unpaired surrogate (which UTF-8 cannot encode)
+	 * counts as: {@code 1}, the {@code ?} Java writes for it, or {@code -1} to answer
+	 * {@code -1} at the first one
+	 * @return its UTF-8 length in bytes, or {@code -1}
+	 */
+	public static long utf8Length(CharSequence text, int unpairedSurrogate) {
 		long bytes = 0;
 		int length = text.length();
 		for (int i = 0; i < length; i++) {
@@ -70,7 +83,10 @@ public final class KvLimits {
 				i++;
 			}
 			else if (Character.isSurrogate(c)) {
-				bytes += 1;
+				if (unpairedSurrogate < 0) {
+					return -1;
+				}
+				bytes += unpairedSurrogate;
 			}
 			else {
 				bytes += 3;

@@ -1,5 +1,7 @@
 package dev.kvbatch.pack;
 
+import java.util.Objects;
+
 /**
  * A logical key or value that a packing rule cannot place or pack, or a rules file that
  * does not parse. The message names the key (or rules line) and the rule, and says why.
@@ -12,6 +14,12 @@ public class PackException extends RuntimeException {
 
 	public PackException(String message, Throwable cause) {
 		super(message, cause);
+	}
+
+	/** The message given at construction: never {@code null}. */
+	@Override
+	public String getMessage() {
+		return Objects.requireNonNull(super.getMessage());
 	}
 
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -249,7 +250,7 @@ public final class Packer {
 		double min = Double.POSITIVE_INFINITY;
 		double max = Double.NEGATIVE_INFINITY;
 		for (LogicalEntry entry : sorted) {
-			double metric = entry.metric();
+			double metric = Objects.requireNonNull(entry.metric(), "a rollup entry's metric");
 			if (!Double.isFinite(metric) || !Double.isFinite(sum + metric)) {
 				context.park(entry, "the sum of \"" + type + "\" overflows a double");
 				continue;

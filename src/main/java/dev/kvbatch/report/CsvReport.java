@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.kvbatch.report.UsageReport.JobRun;
 import dev.kvbatch.report.UsageReport.OperationUsage;
 
@@ -76,7 +78,7 @@ public final class CsvReport {
 		return csv.toString();
 	}
 
-	private static String[] row(String section, String name, Object value) {
+	private static String[] row(String section, String name, @Nullable Object value) {
 		return new String[] { section, name, Objects.toString(value, "") };
 	}
 

@@ -1,6 +1,8 @@
 package dev.kvbatch.report;
 
 import dev.kvbatch.metering.StagedTally;
+import dev.kvbatch.stage.DeadLetters;
+import dev.kvbatch.store.DirtyKeys;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,8 +13,8 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
+import dev.kvbatch.JobNames;
 import dev.kvbatch.report.UsageReport.DeadLetterCounts;
 import dev.kvbatch.report.UsageReport.JobRun;
 
@@ -30,21 +32,7 @@ public class ReportData {
 	/**
 	 * The report job's own runs are left out, so rerunning it does not change a report.
 	 */
-	static final String REPORT_JOB = "usage-report";
-
-	private static final String STAGED = """
-			SELECT usage_day, puts, deletes, uploads, changes FROM kv_staged_daily
-			WHERE usage_day >= ? AND usage_day <= ?
-			""";
-
-	private static final String DEAD_LETTERS = """
-			SELECT COUNT(CASE WHEN created_at >= ? THEN 1 END), COUNT(*),
-			COUNT(CASE WHEN (restaged_at IS NULL OR restaged_at >= ?) AND (resolved_at IS NULL OR resolved_at >= ?)
-			THEN 1 END)
-			FROM kv_dead_letter WHERE created_at < ?
-			""";
-
-	private static final String DEFERRED = "SELECT COUNT(*) FROM kv_dirty WHERE dirty_since < ?";
+	static final String REPORT_JOB = JobNames.USAGE_REPORT;
 
 	// Spring Batch keeps times as local date-times of the JVM's zone.
 	private static final String JOBS = """
@@ -57,18 +45,22 @@ public class ReportData {
 
 	private final JdbcClient jdbc;
 
-	public ReportData(JdbcClient jdbc) {
+	private final StagedTally tally;
+
+	private final DeadLetters deadLetters;
+
+	private final DirtyKeys dirtyKeys;
+
+	public ReportData(JdbcClient jdbc, StagedTally tally, DeadLetters deadLetters, DirtyKeys dirtyKeys) {
 		this.jdbc = jdbc;
+		this.tally = tally;
+		this.deadLetters = deadLetters;
+		this.dirtyKeys = dirtyKeys;
 	}
 
 	/** Staged counts per day in a range; days with nothing staged are absent. */
 	public Map<LocalDate, StagedTally.Counts> staged(LocalDate from, LocalDate to) {
-		Map<LocalDate, StagedTally.Counts> staged = new TreeMap<>();
-		this.jdbc.sql(STAGED).params(from, to).query((rs) -> {
-			staged.put(rs.getObject(1, LocalDate.class),
-					new StagedTally.Counts(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
-		});
-		return staged;
+		return this.tally.between(from, to);
 	}
 
 	/**
@@ -76,16 +68,13 @@ public class ReportData {
 	 * {@code asOf}.
 	 */
 	public DeadLetterCounts deadLetters(LocalDate day, Instant asOf) {
-		long dayStart = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-		return this.jdbc.sql(DEAD_LETTERS)
-			.params(dayStart, asOf.toEpochMilli(), asOf.toEpochMilli(), asOf.toEpochMilli())
-			.query((rs, row) -> new DeadLetterCounts(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
-			.single();
+		DeadLetters.Counts counts = this.deadLetters.counts(day.atStartOfDay(ZoneOffset.UTC).toInstant(), asOf);
+		return new DeadLetterCounts(counts.created(), counts.kept(), counts.open());
 	}
 
 	/** Physical keys dirty since before {@code asOf} and not yet sent. */
 	public long keysDeferred(Instant asOf) {
-		return this.jdbc.sql(DEFERRED).param(asOf.toEpochMilli()).query(Long.class).single();
+		return this.dirtyKeys.dirtySince(asOf);
 	}
 
 	/** The executions started on a UTC day, oldest first, at most 1,000. */

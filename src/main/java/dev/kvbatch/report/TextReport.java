@@ -5,6 +5,10 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
+import dev.kvbatch.JobNames;
+
+import org.jspecify.annotations.Nullable;
+
 import dev.kvbatch.report.UsageReport.Backlog;
 import dev.kvbatch.report.UsageReport.Compression;
 import dev.kvbatch.report.UsageReport.Forecast;
@@ -161,7 +165,8 @@ public final class TextReport {
 	 */
 	static String failedLine(JobRun run) {
 		String took = (run.durationSeconds() != null) ? ", %.1f s".formatted(run.durationSeconds()) : "";
-		String next = run.job().equals("compress") ? "the next compress does its work, or kvbatch restart " + run.id()
+		String next = run.job().equals(JobNames.COMPRESS)
+				? "the next compress does its work, or kvbatch restart " + run.id()
 				: "kvbatch restart " + run.id() + " resumes it";
 		return "%s: %s execution %d at %s UTC%s; %s".formatted(run.status(), run.job(), run.id(),
 				TIME.format(run.start()), took, next);
@@ -176,7 +181,7 @@ public final class TextReport {
 		return "%,d %s".formatted(n, (n == 1) ? singular : plural);
 	}
 
-	static String age(Long seconds) {
+	static String age(@Nullable Long seconds) {
 		if (seconds == null) {
 			return "-";
 		}
@@ -187,7 +192,7 @@ public final class TextReport {
 		return "%dm %02ds".formatted(age.toMinutes(), age.toSecondsPart());
 	}
 
-	static String money(BigDecimal amount) {
+	static String money(@Nullable BigDecimal amount) {
 		return (amount != null) ? amount.toPlainString() : "-";
 	}
 

@@ -99,7 +99,7 @@ public class UsageReports {
 		StagedTally.Counts day = stagedDays.getOrDefault(date, new StagedTally.Counts(0, 0, 0, 0));
 		Staged staged = new Staged(day.puts(), day.deletes(), day.uploads(), day.changes());
 		Map<Operation, Long> today = sum(ledger, date, date);
-		long kvWrites = today.get(Operation.WRITE);
+		long kvWrites = today.getOrDefault(Operation.WRITE, 0L);
 		Forecast forecast = plan.monthly() ? UsageCalculator.paidForecast(plan, operations)
 				: UsageCalculator.freeForecast(plan.limit(Operation.WRITE),
 						operations.get(Operation.WRITE.ordinal()).used(), kvWrites, staged);
@@ -107,7 +107,7 @@ public class UsageReports {
 				? Math.max(0, Duration.between(oldestPendingStagedAt, asOf).toSeconds()) : null;
 		return new UsageReport(date, plan.label(), new Period(from, date, plan.monthly() ? "month to date" : "day"),
 				operations, UsageCalculator.worst(operations), UsageCalculator.alerts(plan, operations), staged,
-				UsageCalculator.compression(day.total(), kvWrites + today.get(Operation.DELETE)),
+				UsageCalculator.compression(day.total(), kvWrites + today.getOrDefault(Operation.DELETE, 0L)),
 				new Backlog(pendingRows, oldest, this.data.keysDeferred(asOf), asOf), this.data.deadLetters(date, asOf),
 				forecast, this.data.jobs(date), history(plan, date, ledger, stagedDays), status);
 	}

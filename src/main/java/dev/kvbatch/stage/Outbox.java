@@ -39,7 +39,18 @@ public class Outbox {
 			+ ", OCTET_LENGTH(logical_key) + COALESCE(OCTET_LENGTH(value_json), 0)"
 			+ " FROM kv_outbox WHERE id > ? AND id <= ? ORDER BY id FETCH FIRST ? ROWS ONLY";
 
-	private static final String KNOWN_IDS = "SELECT id FROM kv_staged_id WHERE id = ANY(?)";
+	private static final String APPLIED_DUE = "SELECT COUNT(*) FROM kv_outbox WHERE id <= ? AND staged_at < ?";
+
+	/**
+	 * The last id of the oldest batch of applied rows: a delete bounded by it runs on the
+	 * primary key (H2 re-evaluates an {@code IN (SELECT … FETCH FIRST n)} per candidate
+	 * row, which is quadratic).
+	 */
+	private static final String APPLIED_BATCH_END = """
+			SELECT MAX(id) FROM (SELECT id FROM kv_outbox WHERE id <= ? AND staged_at < ?
+			ORDER BY id FETCH FIRST ? ROWS ONLY) oldest""";
+
+	private static final String DELETE_APPLIED = "DELETE FROM kv_outbox WHERE id <= ? AND staged_at < ?";
 
 	/**
 	 * Reads {@link #COLUMNS} into the id and the record (the idempotency id is not kept
@@ -104,18 +115,23 @@ public class Outbox {
 	}
 
 	/**
-	 * Of these idempotency ids, the ones an earlier version recorded as staged in
-	 * {@code kv_staged_id}; ids are now kept in the idempotency index, and this table
-	 * only drains through retention.
+	 * How many rows up to {@code appliedUpTo} were staged before {@code cutoff}.
+	 * @param appliedUpTo the id the logical store has applied up to
 	 */
-	public Set<String> knownIds(Collection<String> ids) {
-		Set<String> known = new HashSet<>();
-		if (!ids.isEmpty()) {
-			this.jdbc.query(KNOWN_IDS, (ResultSet rs) -> {
-				known.add(rs.getString(1));
-			}, (Object) ids.toArray(String[]::new));
-		}
-		return known;
+	public long dueApplied(long appliedUpTo, Instant cutoff) {
+		Long due = this.jdbc.queryForObject(APPLIED_DUE, Long.class, appliedUpTo, cutoff.toEpochMilli());
+		return (due != null) ? due : 0;
+	}
+
+	/**
+	 * Deletes at most {@code batchSize} of the oldest rows up to {@code appliedUpTo}
+	 * staged before {@code cutoff}, in the caller's transaction.
+	 * @return how many were deleted
+	 */
+	public long trimApplied(long appliedUpTo, Instant cutoff, int batchSize) {
+		Long upTo = this.jdbc.queryForObject(APPLIED_BATCH_END, Long.class, appliedUpTo, cutoff.toEpochMilli(),
+				batchSize);
+		return (upTo != null) ? this.jdbc.update(DELETE_APPLIED, upTo, cutoff.toEpochMilli()) : 0;
 	}
 
 	private static Row row(ResultSet rs, int rowNum) throws SQLException {

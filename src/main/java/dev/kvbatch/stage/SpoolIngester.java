@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -26,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 
 import dev.kvbatch.DurableCommits;
+import dev.kvbatch.Upserts;
 import dev.kvbatch.metering.StagedTally;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -65,8 +67,6 @@ public class SpoolIngester implements DisposableBean {
 
 	private static final String PROGRESS = "SELECT lines_done, complete FROM kv_spool_progress WHERE file_name = ?";
 
-	private static final String ANY_LEGACY_ID = "SELECT 1 FROM kv_staged_id FETCH FIRST 1 ROWS ONLY";
-
 	private final SpoolReader reader;
 
 	private final RecordValidator validator;
@@ -76,6 +76,11 @@ public class SpoolIngester implements DisposableBean {
 	private final DeadLetters deadLetters;
 
 	private final StagedTally tally;
+
+	private final LegacyIds legacyIds;
+
+	/** Records how far a file is loaded, or that it is. */
+	private final String saveProgress;
 
 	private final JdbcClient jdbc;
 
@@ -102,7 +107,12 @@ public class SpoolIngester implements DisposableBean {
 
 	public SpoolIngester(SpoolReader reader, RecordValidator validator, Outbox outbox, DeadLetters deadLetters,
 			StagedTally tally, JdbcClient jdbc, Clock clock, IdempotencyIndex index, SeqAllocator seq,
-			JsonMapper mapper, DurableCommits durable) {
+			JsonMapper mapper, DurableCommits durable, LegacyIds legacyIds, Upserts upserts) {
+		this.legacyIds = legacyIds;
+		Map<String, Upserts.Merge> progress = new LinkedHashMap<>();
+		progress.put("lines_done", Upserts.Merge.SET);
+		progress.put("complete", Upserts.Merge.SET);
+		this.saveProgress = upserts.sql("kv_spool_progress", List.of("file_name"), progress);
 		this.reader = reader;
 		this.validator = validator;
 		this.outbox = outbox;
@@ -381,10 +391,7 @@ public class SpoolIngester implements DisposableBean {
 	private Set<String> legacyIds(List<StagedRecord> records) {
 		Set<String> ids = new LinkedHashSet<>();
 		records.stream().map(StagedRecord::id).filter((id) -> id != null).forEach(ids::add);
-		if (ids.isEmpty() || this.jdbc.sql(ANY_LEGACY_ID).query(Integer.class).optional().isEmpty()) {
-			return Set.of();
-		}
-		return new HashSet<>(this.outbox.knownIds(ids));
+		return this.legacyIds.knownIds(ids);
 	}
 
 	/**
@@ -457,14 +464,7 @@ public class SpoolIngester implements DisposableBean {
 	}
 
 	private void saveProgress(String name, long linesDone, boolean complete) {
-		int updated = this.jdbc.sql("UPDATE kv_spool_progress SET lines_done = ?, complete = ? WHERE file_name = ?")
-			.params(linesDone, complete, name)
-			.update();
-		if (updated == 0) {
-			this.jdbc.sql("INSERT INTO kv_spool_progress (file_name, lines_done, complete) VALUES (?, ?, ?)")
-				.params(name, linesDone, complete)
-				.update();
-		}
+		this.jdbc.sql(this.saveProgress).params(name, linesDone, complete).update();
 	}
 
 	/**

@@ -175,7 +175,11 @@ public final class SpoolWriter {
 	}
 
 	/** Make a folder's entries (a new or renamed file) durable, where the OS allows. */
-	static void forceDirectory(Path dir) {
+	static void forceDirectory(@Nullable Path dir) {
+		if (dir == null) {
+			// A path without a parent: there is no folder entry of ours to force.
+			return;
+		}
 		try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
 			channel.force(true);
 		}

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
@@ -234,7 +235,7 @@ public final class Stager {
 			throws IOException {
 		if (outcome instanceof Resolver.Outcome.Fresh fresh) {
 			if (line.entry.hasSeq) {
-				batch.resolveKey(line.entry.line(), fresh.seq());
+				batch.resolveKey(line.entry.line(), Objects.requireNonNull(fresh.seq(), "the {seq} of a fresh key"));
 				output.key(line.entry.template + " -> " + fresh.key());
 			}
 			this.checkpoint.reached(Checkpoint.RESOLVED);

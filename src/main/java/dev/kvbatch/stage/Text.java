@@ -1,5 +1,6 @@
 package dev.kvbatch.stage;
 
+import dev.kvbatch.pack.KvLimits;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
@@ -18,31 +19,7 @@ final class Text {
 	 * unpaired surrogate (which UTF-8 cannot encode, so KV would store something else).
 	 */
 	static long utf8Length(CharSequence text) {
-		long bytes = 0;
-		int length = text.length();
-		for (int i = 0; i < length; i++) {
-			char c = text.charAt(i);
-			if (c < 0x80) {
-				bytes++;
-			}
-			else if (c < 0x800) {
-				bytes += 2;
-			}
-			else if (Character.isHighSurrogate(c)) {
-				if (i + 1 >= length || !Character.isLowSurrogate(text.charAt(i + 1))) {
-					return -1;
-				}
-				bytes += 4;
-				i++;
-			}
-			else if (Character.isLowSurrogate(c)) {
-				return -1;
-			}
-			else {
-				bytes += 3;
-			}
-		}
-		return bytes;
+		return KvLimits.utf8Length(text, -1);
 	}
 
 	/**

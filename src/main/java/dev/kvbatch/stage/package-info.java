@@ -1,7 +1,9 @@
 /**
- * Staging: JSON Lines records are validated, normalised and written atomically to the
- * spool folder, from which the {@code ingest} step loads them into the outbox. Nothing
- * here opens the database, so a producer never waits for a running job.
+ * Staging and ingest: JSON Lines records are validated, normalised and written atomically
+ * to the spool folder ({@code {seq}} and idempotency in file-locked files, no database),
+ * so a producer never waits for a running job. The {@code ingest} step's side loads spool
+ * files into the outbox: this package owns {@code kv_outbox}, {@code kv_spool_progress},
+ * {@code kv_staged_id} and {@code kv_dead_letter}.
  */
 @NullMarked
 package dev.kvbatch.stage;

@@ -1,5 +1,10 @@
 package dev.kvbatch.store;
 
+import java.util.List;
+import java.util.Map;
+
+import dev.kvbatch.Upserts;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -16,8 +21,12 @@ public class Cursors {
 
 	private final JdbcClient jdbc;
 
-	public Cursors(JdbcClient jdbc) {
+	/** Moves a cursor to the larger of where it is and where it is sent. */
+	private final String advance;
+
+	public Cursors(JdbcClient jdbc, Upserts upserts) {
 		this.jdbc = jdbc;
+		this.advance = upserts.sql("kv_cursor", List.of("name"), Map.of("position", Upserts.Merge.MAX));
 	}
 
 	/** The position of a cursor, 0 when it never moved. */
@@ -31,12 +40,7 @@ public class Cursors {
 
 	/** Moves a cursor forward (never back), in the caller's transaction. */
 	public void advance(String name, long position) {
-		int updated = this.jdbc.sql("UPDATE kv_cursor SET position = ? WHERE name = ? AND position < ?")
-			.params(position, name, position)
-			.update();
-		if (updated == 0 && position(name) == 0) {
-			this.jdbc.sql("INSERT INTO kv_cursor (name, position) VALUES (?, ?)").params(name, position).update();
-		}
+		this.jdbc.sql(this.advance).params(name, position).update();
 	}
 
 }

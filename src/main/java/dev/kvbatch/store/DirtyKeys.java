@@ -1,6 +1,7 @@
 package dev.kvbatch.store;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.sql.ResultSet;
 import java.util.Collection;
@@ -21,6 +22,8 @@ public class DirtyKeys {
 	private static final String MARKED = "SELECT physical_key FROM kv_dirty WHERE physical_key = ANY(?)";
 
 	private static final String MARK = "INSERT INTO kv_dirty (physical_key, dirty_since) VALUES (?, ?)";
+
+	private static final String DIRTY_SINCE = "SELECT COUNT(*) FROM kv_dirty WHERE dirty_since < ?";
 
 	private final JdbcTemplate jdbc;
 
@@ -49,6 +52,12 @@ public class DirtyKeys {
 			ps.setString(1, key);
 			ps.setLong(2, now);
 		});
+	}
+
+	/** Physical keys dirty since before {@code asOf} and not yet sent. */
+	public long dirtySince(Instant asOf) {
+		Long keys = this.jdbc.queryForObject(DIRTY_SINCE, Long.class, asOf.toEpochMilli());
+		return (keys != null) ? keys : 0;
 	}
 
 }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import dev.kvbatch.pack.PackException;
@@ -159,15 +160,15 @@ public class LogicalStore {
 		try {
 			Placement placement = this.rules.place(record.key(), record.at());
 			field = "value";
+			String value = Objects.requireNonNull(record.valueJson(), "a put's value");
 			Double metric = null;
 			if (placement.kind() == PackKind.ROLLUP) {
-				metric = PackingRules.metricOf(this.mapper.readTree(record.valueJson()));
+				metric = PackingRules.metricOf(this.mapper.readTree(value));
 			}
 			if (placement.kind() == PackKind.COUNTER) {
-				counterValue(record.valueJson());
+				counterValue(value);
 			}
-			return new Entry(record.key(), placement, record.valueJson(), metric, record.expiresAt(),
-					record.at().toEpochMilli());
+			return new Entry(record.key(), placement, value, metric, record.expiresAt(), record.at().toEpochMilli());
 		}
 		catch (RuntimeException ex) {
 			// Staging checks the same rules: the rules changed since, or the row was
@@ -253,11 +254,19 @@ public class LogicalStore {
 			bindColumns(ps, entry, 1);
 			ps.setString(9, entry.logicalKey());
 		});
-		this.jdbc.batchUpdate(INSERT, inserts, inserts.size(), (ps, entry) -> {
+		insert(inserts);
+		this.dirtyKeys.mark(dirty);
+	}
+
+	/**
+	 * Inserts entries whose logical keys have none yet, in the caller's transaction; the
+	 * caller marks their physical keys dirty.
+	 */
+	public void insert(List<Entry> entries) {
+		this.jdbc.batchUpdate(INSERT, entries, entries.size(), (ps, entry) -> {
 			ps.setString(1, entry.logicalKey());
 			bindColumns(ps, entry, 2);
 		});
-		this.dirtyKeys.mark(dirty);
 	}
 
 	/**
@@ -278,7 +287,14 @@ public class LogicalStore {
 	private record Existing(String physicalKey, String kind, String valueJson) {
 	}
 
-	private record Entry(String logicalKey, Placement placement, String valueJson, @Nullable Double metric,
+	/**
+	 * A live logical entry as {@code kv_entry} holds it.
+	 *
+	 * @param metric the rollup metric, {@code null} for other kinds
+	 * @param expiresAt epoch seconds, {@code null} for never
+	 * @param eventAt epoch milliseconds of the event it records
+	 */
+	public record Entry(String logicalKey, Placement placement, String valueJson, @Nullable Double metric,
 			@Nullable Long expiresAt, long eventAt) {
 	}
 

@@ -58,8 +58,8 @@ class SelfRepairingMigrations implements FlywayMigrationStrategy {
 	}
 
 	/**
-	 * kvbatch's migrations: the SQL files under {@code sql/<vendor>/} of its class path
-	 * and these Java migrations.
+	 * kvbatch's migrations: the SQL files under {@code sql/common/} and
+	 * {@code sql/<vendor>/} of its class path and these Java migrations.
 	 */
 	static SelfRepairingMigrations of(List<JavaMigration> javaMigrations) {
 		Set<String> scripts = new HashSet<>();

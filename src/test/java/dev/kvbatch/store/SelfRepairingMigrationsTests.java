@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.batch.infrastructure.support.DatabaseType;
+import org.springframework.core.io.Resource;
 import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
@@ -138,7 +139,8 @@ class SelfRepairingMigrationsTests {
 
 	@Test
 	void aFailedMigrationThatIsNotKvbatchsIsNotRepaired() throws Exception {
-		FluentConfiguration withMine = flyway(this.database).locations("classpath:sql/h2", "classpath:mine");
+		FluentConfiguration withMine = flyway(this.database).locations("classpath:sql/common", "classpath:sql/h2",
+				"classpath:mine");
 		withMine.load().migrate();
 		update("UPDATE " + HISTORY + " SET \"success\" = FALSE WHERE \"version\" = '100'");
 
@@ -153,7 +155,10 @@ class SelfRepairingMigrationsTests {
 	 */
 	private static Map<MigrationVersion, List<String>> statements() throws IOException {
 		Map<MigrationVersion, String> scripts = new TreeMap<>();
-		for (var file : new PathMatchingResourcePatternResolver().getResources("classpath:sql/h2/V*__*.sql")) {
+		var resolver = new PathMatchingResourcePatternResolver();
+		List<Resource> files = new ArrayList<>(List.of(resolver.getResources("classpath:sql/common/V*__*.sql")));
+		files.addAll(List.of(resolver.getResources("classpath:sql/h2/V*__*.sql")));
+		for (var file : files) {
 			String name = file.getFilename();
 			scripts.put(MigrationVersion.fromVersion(name.substring(1, name.indexOf("__"))),
 					file.getContentAsString(StandardCharsets.UTF_8));
@@ -207,7 +212,7 @@ class SelfRepairingMigrationsTests {
 	private static FluentConfiguration flyway(SingleConnectionDataSource database) {
 		return Flyway.configure()
 			.dataSource(database)
-			.locations("classpath:sql/h2")
+			.locations("classpath:sql/common", "classpath:sql/h2")
 			.baselineOnMigrate(true)
 			.javaMigrations(new V2__Spring_batch_schema(), new V8__Quartz_schema());
 	}

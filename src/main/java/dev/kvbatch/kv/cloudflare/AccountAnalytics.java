@@ -7,6 +7,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 import dev.kvbatch.ApiToken;
 import dev.kvbatch.SecretScrubber;
@@ -90,12 +91,13 @@ public class AccountAnalytics {
 		variables.put("accountTag", this.accountId);
 		variables.put("from", from.toString());
 		variables.put("to", to.toString());
+		String token = Objects.requireNonNull(this.apiToken);
 		String body;
 		try {
 			body = client().post()
 				.uri("/graphql")
 				.contentType(MediaType.APPLICATION_JSON)
-				.headers((headers) -> headers.setBearerAuth(this.apiToken))
+				.headers((headers) -> headers.setBearerAuth(token))
 				.body(this.mapper.writeValueAsString(Map.of("query", QUERY, "variables", variables)))
 				.retrieve()
 				.body(String.class);

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -156,7 +157,9 @@ public class CloudflareKvTarget implements KvTarget {
 			if (expiration != null) {
 				long left = expiration - now;
 				if (left < KvLimits.MIN_TTL_SECONDS + ABSOLUTE_MARGIN.toSeconds()) {
-					pair.put("expiration_ttl", Math.max(KvLimits.MIN_TTL_SECONDS, left));
+					// The TTL that makes KV keep what the embedded store keeps.
+					pair.put("expiration_ttl",
+							Objects.requireNonNull(KvChecks.storedExpiration(expiration, now)) - now);
 				}
 				else {
 					pair.put("expiration", expiration);

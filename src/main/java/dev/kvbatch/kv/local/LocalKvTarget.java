@@ -28,7 +28,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public class LocalKvTarget implements KvTarget {
 
-	private static final String DELETE = "DELETE FROM kv_local WHERE key_name = ?";
+	static final String DELETE = "DELETE FROM kv_local WHERE key_name = ?";
+
+	static final String EXPIRED_DUE = "SELECT COUNT(*) FROM kv_local WHERE expires_at <= ?";
+
+	static final String EXPIRED_BATCH = "SELECT key_name FROM kv_local WHERE expires_at <= ? FETCH FIRST ? ROWS ONLY";
 
 	private static final String INSERT = "INSERT INTO kv_local (key_name, value_text, expires_at) VALUES (?, ?, ?)";
 
