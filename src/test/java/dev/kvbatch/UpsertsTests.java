@@ -1,9 +1,6 @@
 package dev.kvbatch;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,22 +11,17 @@ import javax.sql.DataSource;
 
 import dev.kvbatch.Upserts.Merge;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DriverManagerDataSource;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The upsert helper on H2 and, when {@code KVBATCH_TEST_POSTGRES_URL} is set, on
- * PostgreSQL; in CI the server must be there ({@code ciRunsThemAgainstARealServer} fails
- * without it), as in {@code PostgresIntegrationTests}.
+ * The upsert helper on H2; {@code UpsertsPostgresIT} runs the same on PostgreSQL
+ * ({@code -Ppostgres}).
  */
 class UpsertsTests {
-
-	private static final String POSTGRES = System.getenv("KVBATCH_TEST_POSTGRES_URL");
 
 	private static final AtomicInteger DATABASES = new AtomicInteger();
 
@@ -45,26 +37,7 @@ class UpsertsTests {
 		}
 	}
 
-	@Test
-	@EnabledIfEnvironmentVariable(named = "CI", matches = "true")
-	void ciRunsThemAgainstARealServer() {
-		assertThat(POSTGRES).as("KVBATCH_TEST_POSTGRES_URL, set by .ci/run").isNotBlank();
-	}
-
-	@Test
-	@EnabledIfEnvironmentVariable(named = "KVBATCH_TEST_POSTGRES_URL", matches = ".+")
-	void insertsThenMergesEachColumnAsToldOnPostgres() throws SQLException {
-		String name = "kvbatch_upserts_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
-		try (Connection admin = DriverManager.getConnection(POSTGRES, "postgres", "");
-				Statement statement = admin.createStatement()) {
-			statement.execute("DROP DATABASE IF EXISTS " + name);
-			statement.execute("CREATE DATABASE " + name);
-		}
-		insertsThenMerges(new DriverManagerDataSource(POSTGRES.substring(0, POSTGRES.lastIndexOf('/') + 1) + name,
-				"postgres", ""));
-	}
-
-	private static void insertsThenMerges(DataSource dataSource) {
+	static void insertsThenMerges(DataSource dataSource) {
 		JdbcTemplate jdbc = new JdbcTemplate(dataSource);
 		jdbc.execute("CREATE TABLE tally (usage_day DATE NOT NULL, name VARCHAR(20) NOT NULL, total BIGINT NOT NULL,"
 				+ " high BIGINT NOT NULL, note VARCHAR(20), PRIMARY KEY (usage_day, name))");

@@ -18,6 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -116,7 +117,7 @@ public class ApiConfiguration {
 			.register(registry);
 	}
 
-	static String firstOf(String... values) {
+	static String firstOf(@Nullable String... values) {
 		for (String value : values) {
 			if (StringUtils.hasText(value)) {
 				return value.strip();
@@ -125,7 +126,7 @@ public class ApiConfiguration {
 		return ApiProperties.DEFAULT_ID;
 	}
 
-	static boolean isLoopback(String address) {
+	static boolean isLoopback(@Nullable String address) {
 		if (!StringUtils.hasText(address)) {
 			return false;
 		}

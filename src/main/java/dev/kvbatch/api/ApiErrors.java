@@ -32,14 +32,14 @@ class ApiErrors {
 
 	@ExceptionHandler(ApiException.class)
 	ResponseEntity<Map<String, @Nullable Object>> refused(ApiException ex) {
-		return ResponseEntity.status(ex.status()).body(Envelope.error(ex.code(), ex.getMessage()));
+		return ResponseEntity.status(ex.status()).body(Envelope.error(ex.code(), String.valueOf(ex.getMessage())));
 	}
 
 	@ExceptionHandler(ApiStaging.Backlogged.class)
 	ResponseEntity<Map<String, @Nullable Object>> backlogged(ApiStaging.Backlogged ex) {
 		return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS)
 			.headers(KvRoutes.retryAfter(ex.retryAfterSeconds))
-			.body(Envelope.error(ApiException.RATE_LIMITED, ex.getMessage()));
+			.body(Envelope.error(ApiException.RATE_LIMITED, String.valueOf(ex.getMessage())));
 	}
 
 	@ExceptionHandler({ MaxUploadSizeExceededException.class })
@@ -50,7 +50,10 @@ class ApiErrors {
 
 	@ExceptionHandler({ MultipartException.class, HttpMediaTypeException.class })
 	ResponseEntity<Map<String, @Nullable Object>> badBody(Exception ex) {
-		return ResponseEntity.badRequest().body(Envelope.error(ApiException.VALIDATION, ex.getMessage()));
+		String message = ex.getMessage();
+		return ResponseEntity.badRequest()
+			.body(Envelope.error(ApiException.VALIDATION,
+					(message != null) ? message : "the request body is not one kvbatch can read"));
 	}
 
 	@ExceptionHandler({ HttpRequestMethodNotSupportedException.class, NoResourceFoundException.class })

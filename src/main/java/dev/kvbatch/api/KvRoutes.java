@@ -230,7 +230,7 @@ class KvRoutes {
 		if (found.expiresAt() != null) {
 			answer.header("expiration", String.valueOf(found.expiresAt()));
 		}
-		return answer.body(found.valueJson().getBytes(StandardCharsets.UTF_8));
+		return answer.body(found.value().getBytes(StandardCharsets.UTF_8));
 	}
 
 	@GetMapping(NAMESPACE + "/metadata/**")
@@ -268,8 +268,7 @@ class KvRoutes {
 				continue;
 			}
 			this.readsServed.incrementAndGet();
-			Object value = type.equals("json") ? parse(found.valueJson().getBytes(StandardCharsets.UTF_8))
-					: found.valueJson();
+			Object value = type.equals("json") ? parse(found.value().getBytes(StandardCharsets.UTF_8)) : found.value();
 			if (withMetadata) {
 				Map<String, @Nullable Object> entry = new LinkedHashMap<>();
 				entry.put("value", value);
@@ -291,7 +290,8 @@ class KvRoutes {
 			@RequestParam(defaultValue = "") String prefix, @RequestParam(required = false) @Nullable String limit,
 			@RequestParam(defaultValue = "") String cursor) {
 		checkNamespace(accountId, namespaceId);
-		int size = (limit != null) ? (int) (long) number(limit, "limit") : 1000;
+		Long asked = number(limit, "limit");
+		int size = (asked != null) ? (int) (long) asked : 1000;
 		if (size < 10 || size > 1000) {
 			throw ApiException.invalid("limit must be between 10 and 1000, got " + size);
 		}

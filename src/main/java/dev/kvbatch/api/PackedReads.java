@@ -97,8 +97,8 @@ final class PackedReads {
 				entries.remove(change.getKey());
 			}
 			else {
-				entries.put(change.getKey(), new LogicalEntry(change.getKey(), placement.field(), state.valueJson(),
-						metric(placement, state.valueJson()), state.expiresAt()));
+				entries.put(change.getKey(), new LogicalEntry(change.getKey(), placement.field(), state.value(),
+						metric(placement, state.value()), state.expiresAt()));
 			}
 		}
 		if (entries.isEmpty()) {

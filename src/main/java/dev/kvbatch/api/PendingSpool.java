@@ -201,6 +201,14 @@ final class PendingSpool {
 			return this.valueJson == null;
 		}
 
+		/** The value of a state that is not {@link #deleted()}. */
+		String value() {
+			if (this.valueJson == null) {
+				throw new IllegalStateException("a deleted key has no value");
+			}
+			return this.valueJson;
+		}
+
 	}
 
 	private record Entry(long order, Path file, Op op, @Nullable String value, long offset, @Nullable Long expiresAt,

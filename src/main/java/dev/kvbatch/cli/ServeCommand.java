@@ -1,5 +1,6 @@
 package dev.kvbatch.cli;
 
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +48,8 @@ class ServeCommand implements Callable<Integer> {
 		Thread hook = new Thread(stop::countDown, "kvbatch-serve-stop");
 		Runtime.getRuntime().addShutdownHook(hook);
 		try (ConfigurableApplicationContext context = this.parent.contexts.servingApi(!this.noJobs)) {
-			WebServer web = ((WebServerApplicationContext) context).getWebServer();
+			WebServer web = Objects.requireNonNull(((WebServerApplicationContext) context).getWebServer(),
+					"serve's context has a web server");
 			String serving = "kvbatch: API on port " + web.getPort();
 			if (!this.noJobs) {
 				Schedules schedules = Schedules.read(context.getBean(KvBatchProperties.class).jobsDir(), JobRuns.JOBS);

@@ -86,7 +86,9 @@ class StageCommand implements Callable<Integer> {
 								(rejection) -> err.println("rejected " + rejection));
 					}
 					catch (IOException ex) {
-						throw new CommandException(ExitCodes.FAILED, ex.getMessage());
+						String message = ex.getMessage();
+						throw new CommandException(ExitCodes.FAILED,
+								(message != null) ? message : "the server could not be reached: " + ex);
 					}
 					for (int i = 0; i < 3; i++) {
 						total[i] += counts[i];
