@@ -5,6 +5,7 @@ import java.time.Clock;
 import dev.kvbatch.cli.Cli;
 
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
 
@@ -26,6 +27,12 @@ public class KvBatchApplication {
 	@Bean
 	Clock clock() {
 		return Clock.systemUTC();
+	}
+
+	@Bean
+	@ConfigurationPropertiesBinding
+	static Target.SettingConverter targetSetting() {
+		return new Target.SettingConverter();
 	}
 
 }

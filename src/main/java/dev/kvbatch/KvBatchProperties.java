@@ -19,7 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("kvbatch")
 public record KvBatchProperties(@DefaultValue("./data") Path dataDir, @DefaultValue("./jobs") Path jobsDir,
-		@DefaultValue("local") String target, @DefaultValue("0") long seqStartAfter) {
+		@DefaultValue("local") Target target, @DefaultValue("0") long seqStartAfter) {
 
 	/** The spool folder producers and {@code kvbatch stage} drop complete files into. */
 	public Path spoolDir() {

@@ -10,9 +10,9 @@ import java.util.Optional;
 import dev.kvbatch.ConfigurationException;
 import dev.kvbatch.SecretScrubber;
 import dev.kvbatch.jobs.RunLockedException;
-import dev.kvbatch.target.KvAuthException;
-import dev.kvbatch.target.KvRejectedException;
-import dev.kvbatch.target.KvTargetException;
+import dev.kvbatch.kv.KvAuthException;
+import dev.kvbatch.kv.KvRejectedException;
+import dev.kvbatch.kv.KvTargetException;
 
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
 import org.springframework.batch.core.launch.JobExecutionAlreadyRunningException;

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.kvbatch.KvBatchProperties;
-import dev.kvbatch.target.KvReads;
-import dev.kvbatch.target.KvTarget;
+import dev.kvbatch.kv.KvReads;
+import dev.kvbatch.kv.KvTarget;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,7 +52,7 @@ class KvCommand implements Runnable {
 		@Override
 		public Integer call() {
 			try (ConfigurableApplicationContext context = this.kv.parent.contexts.full()) {
-				String target = context.getBean(KvBatchProperties.class).target();
+				String target = context.getBean(KvBatchProperties.class).target().label();
 				var value = context.getBean(KvTarget.class)
 					.get(this.key)
 					.orElseThrow(() -> new CommandException(ExitCodes.USAGE,

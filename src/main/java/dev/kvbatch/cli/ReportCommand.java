@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.kvbatch.jobs.JobRuns;
-import dev.kvbatch.usage.ReportFiles;
-import dev.kvbatch.usage.ReportFormat;
-import dev.kvbatch.usage.ReportMailer;
+import dev.kvbatch.report.ReportFiles;
+import dev.kvbatch.report.ReportFormat;
+import dev.kvbatch.report.ReportMailer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;

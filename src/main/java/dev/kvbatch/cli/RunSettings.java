@@ -3,8 +3,9 @@ package dev.kvbatch.cli;
 import java.nio.file.Path;
 
 import dev.kvbatch.KvBatchProperties;
+import dev.kvbatch.Target;
 import dev.kvbatch.RulesConfiguration;
-import dev.kvbatch.target.CloudflareProperties;
+import dev.kvbatch.kv.cloudflare.CloudflareProperties;
 
 import org.springframework.context.ApplicationContext;
 
@@ -22,7 +23,7 @@ final class RunSettings {
 		KvBatchProperties properties = context.getBean(KvBatchProperties.class);
 		Path data = properties.dataDir().toAbsolutePath().normalize();
 		String target = "local (the embedded store)";
-		if ("cloudflare".equals(properties.target())) {
+		if (properties.target() == Target.CLOUDFLARE) {
 			CloudflareProperties cloudflare = context.getBean(CloudflareProperties.class);
 			target = "cloudflare (namespace %s of account %s)".formatted(cloudflare.namespaceId(),
 					cloudflare.accountId());

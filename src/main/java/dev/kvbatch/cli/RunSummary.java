@@ -7,8 +7,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 import dev.kvbatch.jobs.JobRuns;
-import dev.kvbatch.usage.Ledger;
-import dev.kvbatch.usage.Operation;
+import dev.kvbatch.metering.Ledger;
+import dev.kvbatch.metering.Operation;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;

@@ -5,9 +5,11 @@ import java.time.Clock;
 import dev.kvbatch.CheckedSettings;
 import dev.kvbatch.KvBatchProperties;
 import dev.kvbatch.RulesConfiguration;
+import dev.kvbatch.Target;
 import dev.kvbatch.stage.StageConfiguration;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
@@ -25,6 +27,12 @@ class StagingContext {
 	@Bean
 	Clock clock() {
 		return Clock.systemUTC();
+	}
+
+	@Bean
+	@ConfigurationPropertiesBinding
+	static Target.SettingConverter targetSetting() {
+		return new Target.SettingConverter();
 	}
 
 	@Bean

@@ -5,7 +5,7 @@ import java.util.List;
 
 import dev.kvbatch.store.DirtyKey;
 import dev.kvbatch.store.FlushPlan;
-import dev.kvbatch.store.Flusher;
+import dev.kvbatch.flush.Flusher;
 import dev.kvbatch.store.PhysicalViews;
 import org.jspecify.annotations.Nullable;
 

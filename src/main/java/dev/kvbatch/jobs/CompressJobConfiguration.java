@@ -11,7 +11,7 @@ import dev.kvbatch.stage.Outbox;
 import dev.kvbatch.stage.SpoolIngester;
 import dev.kvbatch.store.Cursors;
 import dev.kvbatch.store.DirtyKey;
-import dev.kvbatch.store.Flusher;
+import dev.kvbatch.flush.Flusher;
 import dev.kvbatch.store.LogicalStore;
 import dev.kvbatch.store.PhysicalViews;
 

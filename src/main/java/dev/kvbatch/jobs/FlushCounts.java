@@ -2,7 +2,7 @@ package dev.kvbatch.jobs;
 
 import java.util.List;
 
-import dev.kvbatch.store.Flusher;
+import dev.kvbatch.flush.Flusher;
 
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.scope.context.StepSynchronizationManager;

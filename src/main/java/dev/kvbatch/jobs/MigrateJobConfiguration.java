@@ -1,5 +1,6 @@
 package dev.kvbatch.jobs;
 
+import dev.kvbatch.migrate.LegacyKeyReader;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -10,9 +11,9 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import dev.kvbatch.pack.PackingRules;
-import dev.kvbatch.store.LegacyKeys;
-import dev.kvbatch.target.KvTarget;
-import dev.kvbatch.usage.DailyBudget;
+import dev.kvbatch.migrate.LegacyKeys;
+import dev.kvbatch.kv.KvTarget;
+import dev.kvbatch.metering.DailyBudget;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -49,7 +50,7 @@ class MigrateJobConfiguration {
 	/** The event time of {@code {at:day}} placements. */
 	static final String AT = "at";
 
-	static final String STOPPED_BY_BUDGET = "load.stopped-by-budget";
+	static final String STOPPED_BY_BUDGET = LegacyKeyReader.STOPPED_BY_BUDGET;
 
 	static final String DELETE_LEGACY = "delete-legacy";
 

@@ -5,8 +5,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
-import dev.kvbatch.usage.ReportMailer;
-import dev.kvbatch.usage.UsageReports;
+import dev.kvbatch.report.ReportMailer;
+import dev.kvbatch.report.UsageReports;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.batch.core.job.JobExecution;

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
-import dev.kvbatch.usage.Operation;
+import dev.kvbatch.metering.Operation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.batch.core.ExitStatus;

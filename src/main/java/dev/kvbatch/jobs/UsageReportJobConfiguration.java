@@ -8,7 +8,7 @@ import javax.sql.DataSource;
 
 import dev.kvbatch.KvBatchProperties;
 import dev.kvbatch.store.Cursors;
-import dev.kvbatch.usage.ReportMailer;
+import dev.kvbatch.report.ReportMailer;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -94,7 +94,8 @@ class UsageReportJobConfiguration {
 			.selectClause("id, usage_day, operation, keys")
 			.fromClause("kv_ledger")
 			.whereClause("usage_day >= :from AND usage_day <= :to AND target = :target")
-			.parameterValues(Map.of("from", Date.valueOf(from), "to", Date.valueOf(to), "target", properties.target()))
+			.parameterValues(
+					Map.of("from", Date.valueOf(from), "to", Date.valueOf(to), "target", properties.target().label()))
 			.sortKeys(Map.of("id", Order.ASCENDING))
 			.rowMapper((rs, row) -> new ReportTotals.LedgerRow(rs.getObject(2, LocalDate.class), rs.getString(3),
 					rs.getLong(4)))

@@ -6,11 +6,11 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import dev.kvbatch.usage.ReportFiles;
-import dev.kvbatch.usage.ReportMailer;
-import dev.kvbatch.usage.UsageChart;
-import dev.kvbatch.usage.UsageReport;
-import dev.kvbatch.usage.UsageReports;
+import dev.kvbatch.report.ReportFiles;
+import dev.kvbatch.report.ReportMailer;
+import dev.kvbatch.report.UsageChart;
+import dev.kvbatch.report.UsageReport;
+import dev.kvbatch.report.UsageReports;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.scope.context.ChunkContext;

@@ -26,7 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
 
 import dev.kvbatch.DurableCommits;
-import dev.kvbatch.usage.StagedTally;
+import dev.kvbatch.metering.StagedTally;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

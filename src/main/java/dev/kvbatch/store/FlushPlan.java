@@ -1,5 +1,6 @@
 package dev.kvbatch.store;
 
+import dev.kvbatch.flush.Flusher;
 import dev.kvbatch.pack.PhysicalValue;
 
 /**

@@ -63,7 +63,7 @@ public class PhysicalViews {
 	 * A key whose entries all expire within this many seconds is not sent: the request
 	 * would land about when KV should drop it.
 	 */
-	static final long LANDING_SECONDS = 10;
+	public static final long LANDING_SECONDS = 10;
 
 	private static final int DIGEST_BUFFER = 64 * 1024;
 

@@ -9,10 +9,10 @@ import java.time.Clock;
 import java.util.List;
 
 import dev.kvbatch.pack.PhysicalValue;
-import dev.kvbatch.target.KvTarget;
-import dev.kvbatch.target.LocalKvTarget;
-import dev.kvbatch.target.MeteredKvTarget;
-import dev.kvbatch.usage.Ledger;
+import dev.kvbatch.kv.KvTarget;
+import dev.kvbatch.kv.local.LocalKvTarget;
+import dev.kvbatch.kv.MeteredKvTarget;
+import dev.kvbatch.metering.Ledger;
 
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;

@@ -1,5 +1,6 @@
 package dev.kvbatch.cli;
 
+import dev.kvbatch.bench.CdsArchive;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

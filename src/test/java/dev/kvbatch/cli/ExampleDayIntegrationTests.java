@@ -12,10 +12,10 @@ import java.util.Objects;
 import dev.kvbatch.KvBatchApplication;
 import dev.kvbatch.jobs.JobRuns;
 import dev.kvbatch.stage.Stager;
-import dev.kvbatch.target.KvTarget;
-import dev.kvbatch.usage.Ledger;
-import dev.kvbatch.usage.Operation;
-import dev.kvbatch.usage.StagedTally;
+import dev.kvbatch.kv.KvTarget;
+import dev.kvbatch.metering.Ledger;
+import dev.kvbatch.metering.Operation;
+import dev.kvbatch.metering.StagedTally;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

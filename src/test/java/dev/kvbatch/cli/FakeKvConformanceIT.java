@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 
-import dev.kvbatch.target.FakeCloudflareKv;
+import dev.kvbatch.kv.cloudflare.FakeCloudflareKv;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.kvbatch.pack.PhysicalValue;
-import dev.kvbatch.target.KvTarget;
+import dev.kvbatch.kv.KvTarget;
+import dev.kvbatch.kv.RequestLimits;
 import org.jspecify.annotations.Nullable;
 
 /** A target that passes every call on; tests override the calls they watch or break. */
@@ -19,6 +20,11 @@ class ForwardingKvTarget implements KvTarget {
 	@Override
 	public String name() {
 		return this.delegate.name();
+	}
+
+	@Override
+	public RequestLimits limits() {
+		return this.delegate.limits();
 	}
 
 	@Override

@@ -22,10 +22,10 @@ import dev.kvbatch.KvBatchApplication;
 import dev.kvbatch.jobs.JobRuns;
 import dev.kvbatch.pack.PhysicalValue;
 import dev.kvbatch.stage.Stager;
-import dev.kvbatch.target.KvTarget;
-import dev.kvbatch.target.LocalKvTarget;
-import dev.kvbatch.target.MeteredKvTarget;
-import dev.kvbatch.usage.Ledger;
+import dev.kvbatch.kv.KvTarget;
+import dev.kvbatch.kv.local.LocalKvTarget;
+import dev.kvbatch.kv.MeteredKvTarget;
+import dev.kvbatch.metering.Ledger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,7 @@
 package dev.kvbatch.cli;
 
+import dev.kvbatch.bench.Bench;
+import dev.kvbatch.bench.SeedWorkload;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -55,7 +57,7 @@ class H2FileSizeIntegrationTests {
 	private void assertWithinThreeTimesCompacted(String when) throws Exception {
 		Path file = this.dataDir.resolve("kvbatch.mv.db");
 		long size = Files.size(file);
-		long compacted = BenchCommand.compactedSize(file, this.copies.resolve(when.replace(' ', '-')));
+		long compacted = Bench.compactedSize(file, this.copies.resolve(when.replace(' ', '-')));
 		assertThat(size).as("%s: the file has %,d bytes, a compacted copy %,d", when, size, compacted)
 			.isLessThan(3 * compacted);
 	}

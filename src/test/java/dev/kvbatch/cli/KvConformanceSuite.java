@@ -21,7 +21,7 @@ import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import dev.kvbatch.target.FakeCloudflareKv;
+import dev.kvbatch.kv.cloudflare.FakeCloudflareKv;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -325,9 +325,11 @@ abstract class KvConformanceSuite {
 		CliRun.Result restarted = kvbatchThroughProxy(data, "restart", "--last", "migrate");
 
 		assertThat(failed.exitCode()).as(failed.toString()).isEqualTo(ExitCodes.FAILED);
-		assertThat(failed.err()).contains("\nkvbatch: Cloudflare KV answered a bulk read (POST /bulk/get) in a form"
-				+ " kvbatch does not understand: it has no \"values\" object; the answer began {\"values\":[]}.",
-				"\nkvbatch: restart with: kvbatch restart ");
+		// Each at the start of a line, whatever is printed before them.
+		assertThat("\n" + failed.err())
+			.contains("\nkvbatch: Cloudflare KV answered a bulk read (POST /bulk/get) in a form"
+					+ " kvbatch does not understand: it has no \"values\" object; the answer began {\"values\":[]}.",
+					"\nkvbatch: restart with: kvbatch restart ");
 		assertThat(failed.out()).contains("(loaded 200, rejected 0, skipped 0)");
 		assertThat(restarted.exitCode()).as(restarted.toString()).isZero();
 		assertThat(restarted.out()).as("the restart reads each key it had not loaded, once")

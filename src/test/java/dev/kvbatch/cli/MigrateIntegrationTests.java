@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
-import dev.kvbatch.target.FakeCloudflareKv;
+import dev.kvbatch.kv.cloudflare.FakeCloudflareKv;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

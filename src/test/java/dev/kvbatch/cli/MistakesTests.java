@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
-import dev.kvbatch.target.FakeCloudflareKv;
+import dev.kvbatch.kv.cloudflare.FakeCloudflareKv;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -202,7 +202,7 @@ class MistakesTests {
 
 		assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.USAGE);
 		assertThat(run.err()).contains("kvbatch: Cloudflare refused the API token for a KV write (HTTP 403",
-				"dev.kvbatch.target.KvAuthException", "\tat dev.kvbatch.target.CloudflareClient",
+				"dev.kvbatch.kv.KvAuthException", "\tat dev.kvbatch.kv.cloudflare.CloudflareClient",
 				"Executing step: [flush]");
 	}
 

@@ -1,6 +1,6 @@
 package dev.kvbatch.cli;
 
-import dev.kvbatch.target.Sleeper;
+import dev.kvbatch.kv.cloudflare.Sleeper;
 
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;

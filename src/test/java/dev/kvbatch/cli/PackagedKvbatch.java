@@ -1,5 +1,6 @@
 package dev.kvbatch.cli;
 
+import dev.kvbatch.bench.CdsArchive;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -17,10 +17,10 @@ import dev.kvbatch.KvBatchApplication;
 import dev.kvbatch.jobs.JobRuns;
 import dev.kvbatch.stage.IdempotencyIndex;
 import dev.kvbatch.stage.Stager;
-import dev.kvbatch.target.KvTarget;
-import dev.kvbatch.target.LocalKvTarget;
-import dev.kvbatch.target.MeteredKvTarget;
-import dev.kvbatch.usage.Ledger;
+import dev.kvbatch.kv.KvTarget;
+import dev.kvbatch.kv.local.LocalKvTarget;
+import dev.kvbatch.kv.MeteredKvTarget;
+import dev.kvbatch.metering.Ledger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -124,7 +124,7 @@ class ThirtyDaysIntegrationTests {
 				rows("SELECT COUNT(*) FROM kv_entry WHERE expires_at <= ? AND kind <> 'ROLLUP'", end.getEpochSecond()))
 			.isZero();
 		assertThat(this.ledger.spentOn(LocalDate.ofInstant(end, ZoneOffset.UTC), "local")
-			.get(dev.kvbatch.usage.Operation.WRITE)).isPositive();
+			.get(dev.kvbatch.metering.Operation.WRITE)).isPositive();
 	}
 
 	private void stage(List<String> lines) throws Exception {

@@ -1,0 +1,9 @@
+/**
+ * Tooling for {@code kvbatch bench}: the seed-shaped workload, heap and file-size
+ * measurements, and the class-data-sharing archive the launcher, the image and the bench
+ * train.
+ */
+@NullMarked
+package dev.kvbatch.bench;
+
+import org.jspecify.annotations.NullMarked;

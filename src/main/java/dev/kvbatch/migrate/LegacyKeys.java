@@ -1,0 +1,282 @@
+package dev.kvbatch.migrate;
+
+import dev.kvbatch.flush.BulkSender;
+import dev.kvbatch.store.DirtyKeys;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.kvbatch.pack.PackException;
+import dev.kvbatch.pack.PackKind;
+import dev.kvbatch.pack.PackingRules;
+import dev.kvbatch.pack.Placement;
+import dev.kvbatch.stage.DeadLetters;
+import dev.kvbatch.stage.Rejection;
+import dev.kvbatch.kv.KvReads;
+import dev.kvbatch.kv.KvTarget;
+import dev.kvbatch.metering.DailyBudget;
+import dev.kvbatch.metering.Operation;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Loads legacy keys (individual keys an app wrote to KV before kvbatch) into the logical
+ * store, under the same logical key, value and expiration, and marks their physical keys
+ * dirty so the next flush writes the packed keys. Legacy keys themselves are left in KV.
+ *
+ * <p>
+ * {@link #load} runs in the caller's transaction and moves each rule's listing position
+ * ({@code kv_migration}) with the chunk it loaded, so a rolled-back chunk is listed and
+ * read again and a committed one never is. Idempotent: a key already in the logical store
+ * is not read again (an entry the app staged through kvbatch is newer than its legacy
+ * key), nor is a key kvbatch wrote itself (a packed key under the same prefix).
+ */
+@Component
+public class LegacyKeys {
+
+	private static final Logger log = LoggerFactory.getLogger(LegacyKeys.class);
+
+	/** The dead-letter source of legacy values that cannot be loaded. */
+	public static final String SOURCE = "migrate";
+
+	private static final String EXISTING = "SELECT logical_key FROM kv_entry WHERE logical_key = ANY(?)";
+
+	private static final String WRITTEN = "SELECT physical_key FROM kv_physical WHERE physical_key = ANY(?)";
+
+	private static final String INSERT_ENTRY = """
+			INSERT INTO kv_entry (logical_key, rule, kind, physical_key, field, value_json, metric, expires_at, event_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			""";
+
+	private static final String INSERT_MIGRATED = """
+			INSERT INTO kv_migrated (logical_key, rule, migrated_at)
+			SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM kv_migrated WHERE logical_key = ?)
+			""";
+
+	private static final String VERIFIED = """
+			SELECT logical_key FROM kv_migrated
+			WHERE logical_key = ANY(?) AND verified_at IS NOT NULL AND legacy_deleted_at IS NULL ORDER BY logical_key
+			""";
+
+	private static final String DELETED = "UPDATE kv_migrated SET legacy_deleted_at = ? WHERE logical_key = ?";
+
+	private static final String POSITION = "SELECT list_cursor, last_key FROM kv_migration WHERE rule = ?";
+
+	private static final String MOVE = "UPDATE kv_migration SET list_cursor = ?, last_key = ? WHERE rule = ?";
+
+	private static final String START = "INSERT INTO kv_migration (rule, list_cursor, last_key) VALUES (?, ?, ?)";
+
+	private final JdbcTemplate jdbc;
+
+	private final JdbcClient client;
+
+	private final PackingRules rules;
+
+	private final KvTarget target;
+
+	private final DeadLetters deadLetters;
+
+	private final DirtyKeys dirtyKeys;
+
+	private final JsonMapper mapper;
+
+	private final DailyBudget budget;
+
+	private final Clock clock;
+
+	public LegacyKeys(JdbcTemplate jdbc, JdbcClient client, PackingRules rules, KvTarget target,
+			DeadLetters deadLetters, DirtyKeys dirtyKeys, JsonMapper mapper, DailyBudget budget, Clock clock) {
+		this.budget = budget;
+		this.jdbc = jdbc;
+		this.client = client;
+		this.rules = rules;
+		this.target = target;
+		this.deadLetters = deadLetters;
+		this.dirtyKeys = dirtyKeys;
+		this.mapper = mapper;
+		this.clock = clock;
+	}
+
+	/**
+	 * Deletes verified legacy keys from the target, as many as the day's delete budget
+	 * allows, and records it in the caller's transaction. A key verify never passed, or
+	 * that a later verify found changed, is kept.
+	 * @param keys migrated logical keys, each also its legacy key's name
+	 * @return how many were deleted (and billed); the rest wait for a later run
+	 */
+	public long deleteVerified(List<? extends String> keys) {
+		List<String> verified = this.jdbc.queryForList(VERIFIED, String.class, (Object) keys.toArray(String[]::new));
+		int allowed = (int) Math.min(verified.size(), this.budget.remaining(Operation.DELETE));
+		List<String> batch = verified.subList(0, allowed);
+		if (batch.isEmpty()) {
+			return 0;
+		}
+		BulkSender.Sent sent = BulkSender.send(batch, (key) -> key, this.target::delete,
+				() -> this.budget.remaining(Operation.DELETE));
+		sent.refused().forEach((key, reason) -> log.warn("Legacy key \"{}\" kept: {}", key, reason));
+		List<String> deleted = batch.stream()
+			.filter((key) -> !sent.notStored().contains(key) && !sent.refused().containsKey(key)
+					&& !sent.deferred().contains(key))
+			.toList();
+		long now = this.clock.millis();
+		this.jdbc.batchUpdate(DELETED, deleted, deleted.size(), (ps, key) -> {
+			ps.setLong(1, now);
+			ps.setString(2, key);
+		});
+		return deleted.size();
+	}
+
+	/** Where the listing of a rule's legacy keys stopped, if it ever started. */
+	public Optional<Position> position(String rule) {
+		return this.client.sql(POSITION).param(rule).query(Position.class).optional();
+	}
+
+	/**
+	 * Reads the listed keys from the target (bulk reads of up to 100, billed one read per
+	 * key read) and loads those their rule places; moves each rule's position past its
+	 * last key. A value that is not JSON, or a metric that is not a number, goes to the
+	 * dead letters with the key and reason, and its legacy key is left alone. A key KV
+	 * answers it does not hold (deleted since it was listed) is skipped. If the read
+	 * fails, nothing is loaded and no position moves: the caller's transaction rolls back
+	 * and the keys are read again.
+	 * @param keys listed keys in listing order, at most 100 to read in one request
+	 * @param at the event time of {@code {at:day}} and {@code {at:hour}} placements
+	 * @return what was done with the keys
+	 */
+	public Outcome load(List<Listed> keys, Instant at) {
+		if (keys.isEmpty()) {
+			return new Outcome(0, 0, 0);
+		}
+		String[] names = keys.stream().map(Listed::key).toArray(String[]::new);
+		Set<String> skip = new HashSet<>(this.jdbc.queryForList(EXISTING, String.class, (Object) names));
+		skip.addAll(this.jdbc.queryForList(WRITTEN, String.class, (Object) names));
+		List<Rejection> rejected = new ArrayList<>();
+		Map<String, Placement> placements = new LinkedHashMap<>();
+		for (Listed listed : keys) {
+			if (skip.contains(listed.key())) {
+				continue;
+			}
+			try {
+				Placement placement = this.rules.place(listed.key(), at);
+				if (placement.rule().equals(listed.rule())) {
+					placements.put(listed.key(), placement);
+				}
+			}
+			catch (PackException ex) {
+				rejected.add(rejection(listed.key(), "key", ex.getMessage(), listed.key()));
+			}
+		}
+		Map<String, @Nullable Long> listedExpirations = new HashMap<>();
+		keys.forEach((listed) -> listedExpirations.put(listed.key(), listed.expiration()));
+		List<Loaded> loaded = new ArrayList<>();
+		for (KvTarget.StoredValue read : KvReads.bulkGet(this.target, List.copyOf(placements.keySet()))) {
+			// A bulk read in KV's plain form has no expirations; the listing has them.
+			KvTarget.StoredValue stored = (read.expiration() != null) ? read
+					: new KvTarget.StoredValue(read.key(), read.value(), listedExpirations.get(read.key()));
+			Placement placement = placements.get(stored.key());
+			try {
+				Double metric = null;
+				var node = this.mapper.readTree(stored.value());
+				if (node == null || node.isMissingNode()) {
+					rejected.add(rejection(stored.key(), "value", "legacy value is empty", stored.value()));
+					continue;
+				}
+				if (placement.kind() == PackKind.ROLLUP) {
+					metric = PackingRules.metricOf(node);
+				}
+				loaded.add(new Loaded(stored, placement, metric));
+			}
+			catch (JacksonException | PackException ex) {
+				rejected.add(rejection(stored.key(), "value", "legacy value is not loadable: " + ex.getMessage(),
+						stored.value()));
+			}
+		}
+		write(loaded, at);
+		this.deadLetters.addAll(rejected);
+		rejected.forEach((r) -> log.warn("Legacy key left alone: {}", r.message()));
+		moveTo(keys);
+		return new Outcome(loaded.size(), rejected.size(), keys.size() - loaded.size() - rejected.size());
+	}
+
+	private void write(List<Loaded> loaded, Instant at) {
+		long now = this.clock.millis();
+		this.jdbc.batchUpdate(INSERT_ENTRY, loaded, loaded.size(), (ps, entry) -> {
+			ps.setString(1, entry.stored().key());
+			ps.setString(2, entry.placement().rule());
+			ps.setString(3, entry.placement().kind().name());
+			ps.setString(4, entry.placement().physicalKey());
+			ps.setString(5, entry.placement().field());
+			ps.setString(6, entry.stored().value());
+			ps.setObject(7, entry.metric());
+			ps.setObject(8, entry.stored().expiration());
+			ps.setLong(9, at.toEpochMilli());
+		});
+		this.jdbc.batchUpdate(INSERT_MIGRATED, loaded, loaded.size(), (ps, entry) -> {
+			ps.setString(1, entry.stored().key());
+			ps.setString(2, entry.placement().rule());
+			ps.setLong(3, now);
+			ps.setString(4, entry.stored().key());
+		});
+		this.dirtyKeys.mark(loaded.stream().map((entry) -> entry.placement().physicalKey()).distinct().toList());
+	}
+
+	private void moveTo(List<Listed> keys) {
+		Map<String, Listed> last = new LinkedHashMap<>();
+		keys.forEach((listed) -> last.put(listed.rule(), listed));
+		for (Listed listed : last.values()) {
+			int moved = this.jdbc.update(MOVE, listed.pageCursor(), listed.key(), listed.rule());
+			if (moved == 0) {
+				this.jdbc.update(START, listed.rule(), listed.pageCursor(), listed.key());
+			}
+		}
+	}
+
+	private static Rejection rejection(String key, String field, String reason, String raw) {
+		return new Rejection(SOURCE, 0, field, "legacy key \"" + key + "\": " + reason, raw);
+	}
+
+	/**
+	 * A legacy key as listed.
+	 *
+	 * @param rule the rule whose prefix listed it
+	 * @param key the key, which is also the logical key it is loaded as
+	 * @param expiration its expiration as listed, epoch seconds ({@code null} for never)
+	 * @param pageCursor the cursor that listed its page ({@code null} for the first
+	 * page): listing resumes there
+	 */
+	public record Listed(String rule, String key, @Nullable Long expiration, @Nullable String pageCursor) {
+	}
+
+	/** Where a rule's listing stopped: the page's cursor and the last key loaded. */
+	public record Position(@Nullable String listCursor, String lastKey) {
+	}
+
+	/**
+	 * What one chunk did.
+	 *
+	 * @param loaded legacy keys loaded into the logical store
+	 * @param rejected keys left alone because their value (or key) cannot be packed
+	 * @param skipped keys already in the store, written by kvbatch, placed by another
+	 * rule, or gone before they were read
+	 */
+	public record Outcome(long loaded, long rejected, long skipped) {
+	}
+
+	private record Loaded(KvTarget.StoredValue stored, Placement placement, @Nullable Double metric) {
+	}
+
+}

@@ -1,0 +1,115 @@
+package dev.kvbatch.report;
+
+import dev.kvbatch.metering.StagedTally;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.kvbatch.report.UsageReport.DeadLetterCounts;
+import dev.kvbatch.report.UsageReport.JobRun;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * The report's figures that are not in the ledger: staged tallies, dead letters, deferred
+ * keys and Spring Batch's record of the day's executions. Each query is bounded by a day
+ * or by an index.
+ */
+@Component
+public class ReportData {
+
+	/**
+	 * The report job's own runs are left out, so rerunning it does not change a report.
+	 */
+	static final String REPORT_JOB = "usage-report";
+
+	private static final String STAGED = """
+			SELECT usage_day, puts, deletes, uploads, changes FROM kv_staged_daily
+			WHERE usage_day >= ? AND usage_day <= ?
+			""";
+
+	private static final String DEAD_LETTERS = """
+			SELECT COUNT(CASE WHEN created_at >= ? THEN 1 END), COUNT(*),
+			COUNT(CASE WHEN (restaged_at IS NULL OR restaged_at >= ?) AND (resolved_at IS NULL OR resolved_at >= ?)
+			THEN 1 END)
+			FROM kv_dead_letter WHERE created_at < ?
+			""";
+
+	// Held by the budget: past their deadline. Keys within their freshness bound are not
+	// deferred, they wait by design.
+	private static final String DEFERRED = "SELECT COUNT(*) FROM kv_dirty WHERE due_at < ?";
+
+	// Spring Batch keeps times as local date-times of the JVM's zone.
+	private static final String JOBS = """
+			SELECT e.JOB_EXECUTION_ID, i.JOB_NAME, e.STATUS, e.START_TIME, e.END_TIME
+			FROM BATCH_JOB_EXECUTION e JOIN BATCH_JOB_INSTANCE i ON i.JOB_INSTANCE_ID = e.JOB_INSTANCE_ID
+			WHERE e.START_TIME >= ? AND e.START_TIME < ? AND i.JOB_NAME <> ?
+			ORDER BY e.JOB_EXECUTION_ID
+			FETCH FIRST 1000 ROWS ONLY
+			""";
+
+	private final JdbcClient jdbc;
+
+	public ReportData(JdbcClient jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/** Staged counts per day in a range; days with nothing staged are absent. */
+	public Map<LocalDate, StagedTally.Counts> staged(LocalDate from, LocalDate to) {
+		Map<LocalDate, StagedTally.Counts> staged = new TreeMap<>();
+		this.jdbc.sql(STAGED).params(from, to).query((rs) -> {
+			staged.put(rs.getObject(1, LocalDate.class),
+					new StagedTally.Counts(rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+		});
+		return staged;
+	}
+
+	/**
+	 * Dead letters created on a day, all those kept and those still open, up to
+	 * {@code asOf}.
+	 */
+	public DeadLetterCounts deadLetters(LocalDate day, Instant asOf) {
+		long dayStart = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+		return this.jdbc.sql(DEAD_LETTERS)
+			.params(dayStart, asOf.toEpochMilli(), asOf.toEpochMilli(), asOf.toEpochMilli())
+			.query((rs, row) -> new DeadLetterCounts(rs.getLong(1), rs.getLong(2), rs.getLong(3)))
+			.single();
+	}
+
+	/** Physical keys dirty since before {@code asOf} and not yet sent. */
+	public long keysDeferred(Instant asOf) {
+		return this.jdbc.sql(DEFERRED).param(asOf.toEpochMilli()).query(Long.class).single();
+	}
+
+	/** The executions started on a UTC day, oldest first, at most 1,000. */
+	public List<JobRun> jobs(LocalDate day) {
+		ZoneId zone = ZoneId.systemDefault();
+		LocalDateTime from = LocalDateTime.ofInstant(day.atStartOfDay(ZoneOffset.UTC).toInstant(), zone);
+		LocalDateTime to = LocalDateTime.ofInstant(day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant(), zone);
+		return this.jdbc.sql(JOBS)
+			.params(Timestamp.valueOf(from), Timestamp.valueOf(to), REPORT_JOB)
+			.query((rs, row) -> {
+				Instant start = rs.getTimestamp(4)
+					.toLocalDateTime()
+					.atZone(zone)
+					.toInstant()
+					.truncatedTo(ChronoUnit.MILLIS);
+				Timestamp endTime = rs.getTimestamp(5);
+				Instant end = (endTime != null)
+						? endTime.toLocalDateTime().atZone(zone).toInstant().truncatedTo(ChronoUnit.MILLIS) : null;
+				Double seconds = (end != null) ? Duration.between(start, end).toMillis() / 1000.0 : null;
+				return new JobRun(rs.getLong(1), rs.getString(2), rs.getString(3), start, end, seconds);
+			})
+			.list();
+	}
+
+}
