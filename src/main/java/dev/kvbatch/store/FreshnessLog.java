@@ -11,6 +11,7 @@ import dev.kvbatch.pack.Freshness;
 import dev.kvbatch.pack.PackingRules;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -86,6 +87,31 @@ public class FreshnessLog {
 			ps.setLong(7, key.dueAt());
 		});
 		return late.size();
+	}
+
+	/**
+	 * Rows of days before {@code day}: the staleness figures are kept as long as the
+	 * daily ledger they are reported beside.
+	 */
+	static long count(JdbcClient jdbc, LocalDate day) {
+		return jdbc.sql("SELECT COUNT(*) FROM kv_write_age WHERE usage_day < ?").param(day).query(Long.class).single()
+				+ jdbc.sql("SELECT COUNT(*) FROM kv_breach WHERE usage_day < ?").param(day).query(Long.class).single();
+	}
+
+	/** Deletes at most {@code size} rows of days before {@code day}, oldest first. */
+	static int trim(JdbcClient jdbc, LocalDate day, int size) {
+		int deleted = 0;
+		for (String table : new String[] { "kv_write_age", "kv_breach" }) {
+			List<Long> ids = jdbc
+				.sql("SELECT id FROM " + table + " WHERE usage_day < ? ORDER BY id FETCH FIRST ? ROWS ONLY")
+				.params(day, size - deleted)
+				.query(Long.class)
+				.list();
+			for (Long id : ids) {
+				deleted += jdbc.sql("DELETE FROM " + table + " WHERE id = ?").param(id).update();
+			}
+		}
+		return deleted;
 	}
 
 	private static Date today(long now) {

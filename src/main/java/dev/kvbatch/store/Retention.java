@@ -132,16 +132,15 @@ public class Retention {
 		this.trims.put(Kind.LEDGER_DETAIL, new Trim(retention.ledgerDetail(),
 				(cutoff) -> count("SELECT COUNT(DISTINCT usage_day) FROM kv_ledger WHERE usage_day < ?", day(cutoff)),
 				(cutoff, size) -> rollUpOldestLedgerDay(day(cutoff))));
-		this.trims.put(Kind.LEDGER_DAILY,
-				new Trim(retention.ledgerDaily(),
-						(cutoff) -> count("SELECT COUNT(*) FROM kv_ledger_daily WHERE usage_day < ?", day(cutoff))
-								+ count("SELECT COUNT(*) FROM kv_staged_daily WHERE usage_day < ?", day(cutoff)),
-						(cutoff, size) -> this.jdbc.sql("DELETE FROM kv_ledger_daily WHERE usage_day < ?")
-							.param(day(cutoff))
-							.update()
-								+ this.jdbc.sql("DELETE FROM kv_staged_daily WHERE usage_day < ?")
-									.param(day(cutoff))
-									.update()));
+		this.trims.put(Kind.LEDGER_DAILY, new Trim(retention.ledgerDaily(),
+				(cutoff) -> count("SELECT COUNT(*) FROM kv_ledger_daily WHERE usage_day < ?", day(cutoff))
+						+ count("SELECT COUNT(*) FROM kv_staged_daily WHERE usage_day < ?", day(cutoff))
+						+ FreshnessLog.count(this.jdbc, day(cutoff)),
+				(cutoff, size) -> this.jdbc.sql("DELETE FROM kv_ledger_daily WHERE usage_day < ?")
+					.param(day(cutoff))
+					.update()
+						+ this.jdbc.sql("DELETE FROM kv_staged_daily WHERE usage_day < ?").param(day(cutoff)).update()
+						+ FreshnessLog.trim(this.jdbc, day(cutoff), size)));
 		this.trims.put(Kind.JOB_METADATA, new Trim(retention.jobMetadata(),
 				(cutoff) -> count("SELECT COUNT(*) FROM BATCH_JOB_EXECUTION WHERE END_TIME < ?", batchTime(cutoff)),
 				(cutoff, size) -> trimJobMetadata(cutoff, Math.min(size, 500))));

@@ -128,6 +128,12 @@ class FreshnessBoundsIntegrationTests {
 		assertThat(text.out()).as(text.toString())
 			.contains("staleness per rule: 1 breaches")
 			.containsPattern("mobile-mapping +within 6h +0 +- +- +1");
+
+		CliRun.Result prune = cli.run("run", "prune", "--kvbatch.retention.ledger-daily=2d",
+				now("2026-12-10T00:00:00Z"));
+		assertThat(prune.exitCode()).as(prune.toString()).isZero();
+		assertThat(TableRows.count(cli.dataDir(), "kv_write_age")).as("kept as long as the daily ledger").isZero();
+		assertThat(TableRows.count(cli.dataDir(), "kv_breach")).isZero();
 	}
 
 	@Test
