@@ -51,7 +51,8 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
 	private static final String DEFAULT_JOBS_DIR = "./jobs";
 
 	private static final List<String> SECRETS = List.of("kvbatch.cloudflare.api-token", "CLOUDFLARE_API_TOKEN",
-			"spring.mail.password", "spring.datasource.password");
+			"spring.mail.password", "spring.datasource.password", "kvbatch.api.token", "kvbatch.api.write-tokens",
+			"kvbatch.api.read-tokens");
 
 	@Override
 	public int getOrder() {
@@ -63,7 +64,14 @@ public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
 	@Override
 	public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
 		for (String secret : SECRETS) {
-			SecretScrubber.register(environment.getProperty(secret));
+			String value = environment.getProperty(secret);
+			SecretScrubber.register(value);
+			if (value != null && value.contains(",")) {
+				// A list of tokens: each one on its own.
+				for (String token : value.split(",")) {
+					SecretScrubber.register(token);
+				}
+			}
 		}
 		boolean checked = application.getAllSources()
 			.stream()

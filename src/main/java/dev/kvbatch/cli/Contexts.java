@@ -50,6 +50,15 @@ public final class Contexts {
 	}
 
 	/**
+	 * The whole application with the HTTP API (a servlet web server), and with Quartz
+	 * unless {@code jobs} is false: {@code serve} and {@code serve --no-jobs}.
+	 */
+	public ConfigurableApplicationContext servingApi(boolean jobs) {
+		Contexts web = with("spring.main.web-application-type", "servlet");
+		return jobs ? web.serving() : web.full();
+	}
+
+	/**
 	 * Settings and staging only: no database, so staging never waits for a running job.
 	 */
 	public ConfigurableApplicationContext staging() {

@@ -2,6 +2,7 @@ package dev.kvbatch.cli;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import dev.kvbatch.KvBatchProperties;
 import dev.kvbatch.jobs.JobRuns;
@@ -9,17 +10,27 @@ import dev.kvbatch.schedule.ScheduleInstaller;
 import dev.kvbatch.schedule.Schedules;
 import org.quartz.Scheduler;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-		description = { "Runs until stopped and fires the jobs at the times that schedules.yaml in the",
-				"jobs folder gives (Quartz cron expressions, UTC). SIGTERM or Ctrl-C stops the running job",
-				"at its next chunk boundary (STOPPED, restartable)." })
+		description = { "Runs until stopped: the HTTP API on server.port (default 8080; Cloudflare's KV REST",
+				"routes and POST /v1/stage, see the README's \"Connect your app\"), and the jobs at the times",
+				"that schedules.yaml in the jobs folder gives (Quartz cron expressions, UTC). SIGTERM or",
+				"Ctrl-C finishes the requests in flight, stops taking new ones, then stops the running job at",
+				"its next chunk boundary (STOPPED, restartable).",
+				"The API needs a token (kvbatch.api.write-tokens) unless server.address is a loopback",
+				"address and kvbatch.api.allow-anonymous-loopback=true." })
 class ServeCommand implements Callable<Integer> {
+
+	/** How long SIGTERM waits for requests in flight. */
+	private static final long DRAIN_SECONDS = 30;
 
 	@ParentCommand
 	KvBatchCommand parent;
@@ -27,21 +38,30 @@ class ServeCommand implements Callable<Integer> {
 	@Spec
 	CommandSpec spec;
 
+	@Option(names = "--no-jobs", description = "Serve the HTTP API only; no scheduled jobs.")
+	boolean noJobs;
+
 	@Override
 	public Integer call() throws Exception {
 		CountDownLatch stop = new CountDownLatch(1);
 		Thread hook = new Thread(stop::countDown, "kvbatch-serve-stop");
 		Runtime.getRuntime().addShutdownHook(hook);
-		try (ConfigurableApplicationContext context = this.parent.contexts.serving()) {
-			Schedules schedules = Schedules.read(context.getBean(KvBatchProperties.class).jobsDir(), JobRuns.JOBS);
-			Scheduler scheduler = context.getBean(Scheduler.class);
-			ScheduleInstaller.install(scheduler, schedules);
-			scheduler.start();
-			this.spec.commandLine().getErr().println("kvbatch: serving " + schedules.crons() + " (UTC)");
+		try (ConfigurableApplicationContext context = this.parent.contexts.servingApi(!this.noJobs)) {
+			WebServer web = ((WebServerApplicationContext) context).getWebServer();
+			String serving = "kvbatch: API on port " + web.getPort();
+			if (!this.noJobs) {
+				Schedules schedules = Schedules.read(context.getBean(KvBatchProperties.class).jobsDir(), JobRuns.JOBS);
+				Scheduler scheduler = context.getBean(Scheduler.class);
+				ScheduleInstaller.install(scheduler, schedules);
+				scheduler.start();
+				serving += ", serving " + schedules.crons() + " (UTC)";
+			}
+			this.spec.commandLine().getErr().println(serving);
 			stop.await();
+			this.spec.commandLine().getErr().println("kvbatch: stopping");
+			drain(web);
 			// Closing the context waits for the running job, which the shutdown hook of
 			// the run has asked to stop.
-			this.spec.commandLine().getErr().println("kvbatch: stopping");
 		}
 		finally {
 			try {
@@ -52,6 +72,17 @@ class ServeCommand implements Callable<Integer> {
 			}
 		}
 		return ExitCodes.OK;
+	}
+
+	/**
+	 * Stop taking requests and let those in flight finish (their writes are durable once
+	 * answered), before the jobs stop.
+	 */
+	private static void drain(WebServer web) throws InterruptedException {
+		CountDownLatch drained = new CountDownLatch(1);
+		web.shutDownGracefully((result) -> drained.countDown());
+		drained.await(DRAIN_SECONDS, TimeUnit.SECONDS);
+		web.stop();
 	}
 
 }

@@ -12,7 +12,9 @@ import java.util.concurrent.Callable;
 
 import dev.kvbatch.stage.StageSummary;
 import dev.kvbatch.stage.Stager;
+import dev.kvbatch.api.StageClient;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -38,10 +40,18 @@ class StageCommand implements Callable<Integer> {
 	@Parameters(paramLabel = "FILE", arity = "0..*", description = "JSON Lines files; - or none for stdin")
 	List<String> files = List.of();
 
+	@Option(names = "--url", paramLabel = "URL",
+			description = { "Stage through a kvbatch serve at URL (POST /v1/stage) instead of the local spool",
+					"folder; the token is kvbatch.api.token (KVBATCH_API_TOKEN)." })
+	String url;
+
 	@Override
 	public Integer call() throws IOException {
 		PrintWriter out = this.spec.commandLine().getOut();
 		PrintWriter err = this.spec.commandLine().getErr();
+		if (this.url != null) {
+			return stageRemotely(out, err);
+		}
 		List<Stager.Source> sources = new ArrayList<>();
 		try (ConfigurableApplicationContext context = this.parent.contexts.staging()) {
 			try {
@@ -60,6 +70,31 @@ class StageCommand implements Callable<Integer> {
 					source.in().close();
 				}
 			}
+		}
+	}
+
+	/** Through a server: its answer, line by line, as a local run prints it. */
+	private int stageRemotely(PrintWriter out, PrintWriter err) throws IOException {
+		try (ConfigurableApplicationContext context = this.parent.contexts.staging()) {
+			StageClient client = new StageClient(this.url, context.getEnvironment().getProperty("kvbatch.api.token"));
+			long[] total = new long[3];
+			for (String file : this.files.isEmpty() ? List.of("-") : this.files) {
+				try (InputStream in = open(file)) {
+					long[] counts;
+					try {
+						counts = client.stage(file, in, out::println,
+								(rejection) -> err.println("rejected " + rejection));
+					}
+					catch (IOException ex) {
+						throw new CommandException(ExitCodes.FAILED, ex.getMessage());
+					}
+					for (int i = 0; i < 3; i++) {
+						total[i] += counts[i];
+					}
+				}
+			}
+			out.printf("staged %d, rejected %d, duplicates %d (%s)%n", total[0], total[1], total[2], this.url);
+			return ExitCodes.OK;
 		}
 	}
 

@@ -59,7 +59,8 @@ class ServeCommandTests {
 		Process serve = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
 				System.getProperty("java.class.path"), "dev.kvbatch.KvBatchApplication", "serve",
 				"--kvbatch.data-dir=" + this.tmp.resolve("data"), "--kvbatch.jobs-dir=" + jobsDir,
-				"--spring.datasource.url=" + this.url)
+				"--spring.datasource.url=" + this.url, "--server.port=0", "--management.server.port=0",
+				"--kvbatch.api.write-tokens=serve-test-token-0123")
 			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
 			.redirectError(ProcessBuilder.Redirect.DISCARD)
 			.start();

@@ -1,0 +1,140 @@
+package dev.kvbatch.api;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.List;
+
+import dev.kvbatch.ConfigurationException;
+import dev.kvbatch.SecretScrubber;
+import dev.kvbatch.pack.Packer;
+import dev.kvbatch.pack.PackingRules;
+import dev.kvbatch.stage.RecordValidator;
+import dev.kvbatch.stage.SpoolReader;
+import dev.kvbatch.stage.Stager;
+import tools.jackson.databind.json.JsonMapper;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.StringUtils;
+
+/**
+ * The HTTP API's beans, only in the web context of {@code kvbatch serve}: every other
+ * command boots a non-web context, which skips them. Refuses to start without a token
+ * unless the server is bound to loopback and
+ * {@code kvbatch.api.allow-anonymous-loopback=true}.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+public class ApiConfiguration {
+
+	/**
+	 * Refuses a serve without a token before the web server starts (a bean factory post
+	 * processor runs before it), so the refusal is the command's one line.
+	 */
+	@Bean
+	static BeanFactoryPostProcessor apiTokenCheck(Environment environment) {
+		ApiProperties properties = Binder.get(environment)
+			.bindOrCreate("kvbatch.api", Bindable.of(ApiProperties.class));
+		anonymous(properties, environment);
+		return (beanFactory) -> {
+		};
+	}
+
+	@Bean
+	FilterRegistrationBean<BearerTokens> apiTokens(ApiProperties properties, Environment environment,
+			JsonMapper mapper) {
+		List<String> write = properties.writeTokens().stream().filter(StringUtils::hasText).map(String::strip).toList();
+		List<String> read = properties.readTokens().stream().filter(StringUtils::hasText).map(String::strip).toList();
+		write.forEach(SecretScrubber::register);
+		read.forEach(SecretScrubber::register);
+		FilterRegistrationBean<BearerTokens> registration = new FilterRegistrationBean<>(
+				new BearerTokens(write, read, anonymous(properties, environment), mapper));
+		registration.addUrlPatterns("/client/v4/*", StageRoute.PATH);
+		return registration;
+	}
+
+	/**
+	 * Whether the API serves without tokens; refuses a configuration that has none and
+	 * may not.
+	 */
+	private static boolean anonymous(ApiProperties properties, Environment environment) {
+		boolean tokens = properties.writeTokens().stream().anyMatch(StringUtils::hasText)
+				|| properties.readTokens().stream().anyMatch(StringUtils::hasText);
+		boolean anonymous = !tokens && properties.allowAnonymousLoopback()
+				&& isLoopback(environment.getProperty("server.address"));
+		if (!tokens && !anonymous) {
+			throw new ConfigurationException("serve opens its HTTP API only with a token: set "
+					+ "kvbatch.api.write-tokens (KVBATCH_API_WRITE_TOKENS), or bind server.address to a loopback "
+					+ "address with kvbatch.api.allow-anonymous-loopback=true");
+		}
+		return anonymous;
+	}
+
+	@Bean
+	PendingSpool pendingSpool(SpoolReader reader, RecordValidator validator, Clock clock) throws IOException {
+		PendingSpool pending = new PendingSpool(reader, validator, clock);
+		pending.indexFolder();
+		return pending;
+	}
+
+	@Bean
+	LocalState localState(JdbcTemplate jdbc, PendingSpool pending, PackingRules rules, Packer packer, JsonMapper mapper,
+			Clock clock) {
+		return new LocalState(jdbc, pending, new PackedReads(jdbc, pending, rules, packer, mapper, clock), clock);
+	}
+
+	@Bean(destroyMethod = "close")
+	GroupCommit groupCommit(Stager stager, PendingSpool pending, ApiProperties properties) {
+		return new GroupCommit(stager, pending, properties.maxBatchRecords());
+	}
+
+	@Bean
+	ApiStaging apiStaging(GroupCommit commits, LocalState state, ApiProperties properties) {
+		return new ApiStaging(commits, state, properties);
+	}
+
+	/**
+	 * Reads answered from the local state, which KV did not serve (and did not bill):
+	 * {@code kvbatch.api.reads.local} on the management port's metrics.
+	 */
+	@Bean
+	MeterBinder localReadsMeter(KvRoutes routes) {
+		return (registry) -> FunctionCounter.builder("kvbatch.api.reads.local", routes, KvRoutes::readsServed)
+			.description("KV reads answered from kvbatch's local state instead of KV")
+			.register(registry);
+	}
+
+	static String firstOf(String... values) {
+		for (String value : values) {
+			if (StringUtils.hasText(value)) {
+				return value.strip();
+			}
+		}
+		return ApiProperties.DEFAULT_ID;
+	}
+
+	static boolean isLoopback(String address) {
+		if (!StringUtils.hasText(address)) {
+			return false;
+		}
+		try {
+			return InetAddress.getByName(address).isLoopbackAddress();
+		}
+		catch (UnknownHostException ex) {
+			return false;
+		}
+	}
+
+}
