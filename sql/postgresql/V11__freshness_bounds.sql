@@ -1,11 +1,11 @@
 -- Freshness bounds per rule (jobs/packing.yaml, flush:). A dirty key carries when the oldest change it holds was
 -- staged and the latest it may reach KV (its deadline, from its rule's bound); compress sends the keys whose deadline
 -- comes before its next run, in deadline order, with one indexed query. Marks made before this migration are due at
--- once, as they were.
+-- once, as they were; so is a mark written without a deadline (due_at 0), and it is never left behind.
 ALTER TABLE kv_dirty ADD COLUMN IF NOT EXISTS staged_at BIGINT;
-ALTER TABLE kv_dirty ADD COLUMN IF NOT EXISTS due_at BIGINT;
+ALTER TABLE kv_dirty ADD COLUMN IF NOT EXISTS due_at BIGINT DEFAULT 0 NOT NULL;
 UPDATE kv_dirty SET staged_at = dirty_since WHERE staged_at IS NULL;
-UPDATE kv_dirty SET due_at = dirty_since WHERE due_at IS NULL;
+UPDATE kv_dirty SET due_at = dirty_since WHERE due_at = 0;
 CREATE INDEX IF NOT EXISTS ix_kv_dirty_due_at ON kv_dirty (due_at, id);
 
 -- One row per physical write or delete: how long the oldest change it carried waited (staged_at to sent_at), against

@@ -141,7 +141,7 @@ class CompressJobConfiguration {
 		order.put("id", Order.ASCENDING);
 		return new JdbcPagingItemReaderBuilder<DirtyKey>().name("dirtyReader")
 			.dataSource(dataSource)
-			.selectClause("id, physical_key, dirty_since, staged_at, due_at")
+			.selectClause("id, physical_key, dirty_since, COALESCE(staged_at, dirty_since) AS staged_at, due_at")
 			.fromClause("kv_dirty")
 			.whereClause("due_at <= :horizon")
 			.parameterValues(Map.of("horizon", FlushHorizon.of(job, parameters, properties.interval(), clock)))
