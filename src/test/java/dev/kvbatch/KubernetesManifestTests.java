@@ -56,8 +56,10 @@ class KubernetesManifestTests {
 	}
 
 	@Test
-	void schedulesCompressHourlyPruneNightlyAndTheReportAfterMidnightUtc() {
-		assertThat(cronJob("kvbatch-compress").getSpec().getSchedule()).isEqualTo("5 * * * *");
+	void schedulesCompressEveryFiveMinutesPruneNightlyAndTheReportAfterMidnightUtc() {
+		assertThat(cronJob("kvbatch-compress").getSpec().getSchedule()).isEqualTo("2-59/5 * * * *");
+		assertThat(container("kvbatch-compress").getEnv()).anySatisfy(
+				(env) -> assertThat(env.getName() + "=" + env.getValue()).isEqualTo("KVBATCH_COMPRESS_INTERVAL=5m"));
 		assertThat(cronJob("kvbatch-prune").getSpec().getSchedule()).matches("\\d+ \\d+ \\* \\* \\*");
 		assertThat(cronJob("kvbatch-usage-report").getSpec().getSchedule()).matches("\\d+ 0 \\* \\* \\*");
 		assertThat(container("kvbatch-compress").getArgs()).containsExactly("run", "compress");

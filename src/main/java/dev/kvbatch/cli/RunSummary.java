@@ -84,6 +84,10 @@ final class RunSummary {
 						context.getLong("flush.unchanged"), context.getLong("flush.pending"),
 						context.getLong("flush.deferred", 0L),
 						(parked > 0) ? ", %,d refused by KV and set aside as dead letters".formatted(parked) : ""));
+			long breaches = context.getLong("flush.breaches", 0L);
+			if (breaches > 0) {
+				details.append(" (%,d held by the budget past their freshness bound: breaches)".formatted(breaches));
+			}
 		}
 		// Counts a step keeps under its own name: expire.rewrites, retention.outbox, ...
 		String prefix = step.getStepName() + ".";

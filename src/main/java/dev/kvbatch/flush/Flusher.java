@@ -1,6 +1,7 @@
 package dev.kvbatch.flush;
 
 import dev.kvbatch.store.DirtyKey;
+import dev.kvbatch.store.FreshnessLog;
 import dev.kvbatch.store.FlushPlan;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -66,10 +67,14 @@ public class Flusher {
 
 	private final DeadLetters deadLetters;
 
+	private final FreshnessLog freshness;
+
 	private final Clock clock;
 
-	public Flusher(JdbcTemplate jdbc, KvTarget target, DailyBudget budget, DeadLetters deadLetters, Clock clock) {
+	public Flusher(JdbcTemplate jdbc, KvTarget target, DailyBudget budget, DeadLetters deadLetters,
+			FreshnessLog freshness, Clock clock) {
 		this.jdbc = jdbc;
+		this.freshness = freshness;
 		this.target = target;
 		this.budget = budget;
 		this.deadLetters = deadLetters;
@@ -78,6 +83,17 @@ public class Flusher {
 
 	/** Sends and settles a chunk of plans; returns what happened, for counting. */
 	public Outcome flush(List<? extends FlushPlan> plans) {
+		return flush(plans, this.clock.millis());
+	}
+
+	/**
+	 * Sends and settles a chunk of plans, given in deadline order; returns what happened,
+	 * for counting. A key the budget holds back whose deadline is due by {@code horizon}
+	 * is recorded as a breach ({@link FreshnessLog}).
+	 * @param plans the plans, earliest deadline first
+	 * @param horizon the latest deadline this run must meet, epoch milliseconds
+	 */
+	public Outcome flush(List<? extends FlushPlan> plans, long horizon) {
 		List<FlushPlan.Put> puts = new ArrayList<>();
 		List<FlushPlan.Delete> deletes = new ArrayList<>();
 		List<DirtyKey> settled = new ArrayList<>();
@@ -111,17 +127,20 @@ public class Flusher {
 				log.error("Physical key \"{}\" stays unsent: {}", refusal.dirty().physicalKey(), refusal.reason());
 			}
 		}
-		// Longest-dirty first: plans come in dirty order, so the budget defers the newest
-		// keys, which keep coalescing until the next run.
+		// Earliest deadline first: plans come in deadline order, so the budget defers the
+		// keys that can wait longest, which keep coalescing until the next run.
 		int deferred = 0;
+		List<DirtyKey> held = new ArrayList<>();
 		long writes = this.budget.remaining(Operation.WRITE);
 		if (puts.size() > writes) {
 			deferred += puts.size() - (int) writes;
+			puts.subList((int) writes, puts.size()).forEach((put) -> held.add(put.dirty()));
 			puts = puts.subList(0, (int) writes);
 		}
 		long removals = this.budget.remaining(Operation.DELETE);
 		if (deletes.size() > removals) {
 			deferred += deletes.size() - (int) removals;
+			deletes.subList((int) removals, deletes.size()).forEach((delete) -> held.add(delete.dirty()));
 			deletes = deletes.subList(0, (int) removals);
 		}
 		Sent putsSent = send(Operation.WRITE, puts.stream().map(FlushPlan.Put::value).toList(), PhysicalValue::key,
@@ -131,6 +150,7 @@ public class Flusher {
 		int refusedForToday = putsSent.refusedForToday() + deletesSent.refusedForToday();
 		deferred += refusedForToday + putsSent.deferred().size() + deletesSent.deferred().size();
 		List<FlushPlan.Put> stored = new ArrayList<>();
+		List<DirtyKey> sent = new ArrayList<>();
 		for (FlushPlan.Put put : puts) {
 			String key = put.value().key();
 			String reason = putsSent.refused().get(key);
@@ -140,8 +160,12 @@ public class Flusher {
 			}
 			else if (putsSent.taken(key)) {
 				stored.add(put);
+				sent.add(put.dirty());
 				forget.add(key);
 				settled.add(put.dirty());
+			}
+			else if (putsSent.heldByBudget(key)) {
+				held.add(put.dirty());
 			}
 		}
 		int deleted = 0;
@@ -154,8 +178,12 @@ public class Flusher {
 			}
 			else if (deletesSent.taken(key)) {
 				deleted++;
+				sent.add(delete.dirty());
 				forget.add(key);
 				settled.add(delete.dirty());
+			}
+			else if (deletesSent.heldByBudget(key)) {
+				held.add(delete.dirty());
 			}
 		}
 		this.jdbc.batchUpdate(FORGET, forget, forget.size(), (ps, key) -> ps.setString(1, key));
@@ -170,8 +198,10 @@ public class Flusher {
 		});
 		this.jdbc.batchUpdate(CLEAN, settled, settled.size(), (ps, dirty) -> ps.setLong(1, dirty.id()));
 		this.deadLetters.addAll(parked);
+		this.freshness.sent(sent);
+		int breaches = this.freshness.held(held, horizon);
 		int pending = putsSent.notStored().size() + deletesSent.notStored().size() - refusedForToday + refused;
-		return new Outcome(stored.size(), deleted, unchanged, pending, deferred, parked.size());
+		return new Outcome(stored.size(), deleted, unchanged, pending, deferred, parked.size(), breaches);
 	}
 
 	private Rejection park(DirtyKey dirty, @Nullable String rule, String reason) {
@@ -191,11 +221,11 @@ public class Flusher {
 	private <T> Sent send(Operation operation, List<T> items, Function<T, String> keyOf,
 			Function<List<T>, List<String>> call) {
 		if (items.isEmpty()) {
-			return new Sent(Set.of(), Map.of(), Set.of(), 0);
+			return new Sent(Set.of(), Map.of(), Set.of(), false);
 		}
 		try {
 			BulkSender.Sent sent = BulkSender.send(items, keyOf, call, () -> this.budget.remaining(operation));
-			return new Sent(sent.notStored(), sent.refused(), sent.deferred(), 0);
+			return new Sent(sent.notStored(), sent.refused(), sent.deferred(), false);
 		}
 		catch (KvQuotaExceededException ex) {
 			log.warn("KV refused {}s for the rest of the UTC day; {} keys stay dirty until 00:00 UTC: {}",
@@ -203,7 +233,7 @@ public class Flusher {
 			this.budget.exhaust(ex.operation());
 			Set<String> keys = new HashSet<>();
 			items.forEach((item) -> keys.add(keyOf.apply(item)));
-			return new Sent(keys, Map.of(), Set.of(), keys.size());
+			return new Sent(keys, Map.of(), Set.of(), true);
 		}
 	}
 
@@ -213,13 +243,24 @@ public class Flusher {
 	 * @param notStored keys KV did not take (they stay dirty)
 	 * @param refused keys KV refused for good, with the reason (they are parked)
 	 * @param deferred keys not sent again because the budget ran out during resends
-	 * @param refusedForToday of {@code notStored}, those KV refused for the rest of the
-	 * day
+	 * @param quotaExhausted whether KV refused the whole call for the rest of the day
+	 * (every key is then in {@code notStored})
 	 */
-	private record Sent(Set<String> notStored, Map<String, String> refused, Set<String> deferred, int refusedForToday) {
+	private record Sent(Set<String> notStored, Map<String, String> refused, Set<String> deferred,
+			boolean quotaExhausted) {
 
 		boolean taken(String key) {
 			return !this.notStored.contains(key) && !this.refused.containsKey(key) && !this.deferred.contains(key);
+		}
+
+		/** Of {@code notStored}, those KV refused for the rest of the day. */
+		int refusedForToday() {
+			return this.quotaExhausted ? this.notStored.size() : 0;
+		}
+
+		/** Whether the key waits for budget: the resends ran out of it, or KV's did. */
+		boolean heldByBudget(String key) {
+			return this.deferred.contains(key) || (this.quotaExhausted && this.notStored.contains(key));
 		}
 
 	}
@@ -234,8 +275,11 @@ public class Flusher {
 	 * refused them
 	 * @param deferred keys left dirty because today's budget is spent
 	 * @param parked keys KV refused for good, set aside as dead letters
+	 * @param breaches of {@code deferred}, keys held past their deadline (freshness
+	 * bound)
 	 */
-	public record Outcome(int written, int deleted, int unchanged, int pending, int deferred, int parked) {
+	public record Outcome(int written, int deleted, int unchanged, int pending, int deferred, int parked,
+			int breaches) {
 	}
 
 }

@@ -37,11 +37,15 @@ class ByteBoundedFlush
 
 	private final long maxBytes;
 
+	/** The latest deadline this run must meet (see {@link FlushHorizon#due}). */
+	private final long horizon;
+
 	/** Bytes of the values the current chunk holds. */
 	private long held;
 
-	ByteBoundedFlush(PhysicalViews views, Flusher flusher, FlushCounts counts, long maxBytes) {
+	ByteBoundedFlush(PhysicalViews views, Flusher flusher, FlushCounts counts, long maxBytes, long horizon) {
 		this.views = views;
+		this.horizon = horizon;
 		this.flusher = flusher;
 		this.counts = counts;
 		this.maxBytes = maxBytes;
@@ -127,7 +131,7 @@ class ByteBoundedFlush
 
 	/** Sends a group and empties it. */
 	private void send(List<FlushPlan> group) {
-		this.counts.add(this.flusher.flush(List.copyOf(group)));
+		this.counts.add(this.flusher.flush(List.copyOf(group), this.horizon));
 		group.clear();
 	}
 

@@ -1,5 +1,7 @@
 package dev.kvbatch.jobs;
 
+import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +21,7 @@ import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -43,7 +46,9 @@ class CompressJobConfiguration {
 
 	@Bean
 	Job compress(JobRepository jobs, Step ingestStep, Step applyStep, Step flushStep, RunListener runs) {
-		return new JobBuilder(JobNames.COMPRESS, jobs).validator(JobParameterRules.of(JobNames.COMPRESS))
+		return new JobBuilder(JobNames.COMPRESS, jobs)
+			.validator(JobParameterRules.of(JobNames.COMPRESS)
+				.with(FlushHorizon.FLUSH, "flush=all", (value) -> FlushHorizon.requireAll(value)))
 			.listener(runs)
 			.start(ingestStep)
 			.next(applyStep)
@@ -105,8 +110,11 @@ class CompressJobConfiguration {
 	@Bean
 	@StepScope
 	ByteBoundedFlush flushChunks(PhysicalViews views, Flusher flusher, FlushCounts counts,
-			CompressProperties properties) {
-		return new ByteBoundedFlush(views, flusher, counts, properties.flushBytes());
+			CompressProperties properties, Clock clock,
+			@Value("#{stepExecution.jobExecution.jobInstance.jobName}") String job,
+			@Value("#{stepExecution.jobExecution.jobParameters}") JobParameters parameters) {
+		return new ByteBoundedFlush(views, flusher, counts, properties.flushBytes(),
+				FlushHorizon.due(job, parameters, properties.interval(), clock));
 	}
 
 	/**
@@ -121,16 +129,27 @@ class CompressJobConfiguration {
 				properties.windowBytes(), properties.flushBytes());
 	}
 
-	/** Dirty physical keys, longest-dirty first. */
+	/**
+	 * Dirty physical keys whose deadline comes before the next run, earliest deadline
+	 * first: one indexed query when none is.
+	 */
 	@Bean
 	@StepScope
-	JdbcPagingItemReader<DirtyKey> dirtyReader(DataSource dataSource, CompressProperties properties) throws Exception {
+	JdbcPagingItemReader<DirtyKey> dirtyReader(DataSource dataSource, CompressProperties properties, Clock clock,
+			@Value("#{stepExecution.jobExecution.jobInstance.jobName}") String job,
+			@Value("#{stepExecution.jobExecution.jobParameters}") JobParameters parameters) throws Exception {
+		Map<String, Order> order = new LinkedHashMap<>();
+		order.put("due_at", Order.ASCENDING);
+		order.put("id", Order.ASCENDING);
 		return new JdbcPagingItemReaderBuilder<DirtyKey>().name("dirtyReader")
 			.dataSource(dataSource)
-			.selectClause("id, physical_key, dirty_since")
+			.selectClause("id, physical_key, dirty_since, COALESCE(staged_at, dirty_since) AS staged_at, due_at")
 			.fromClause("kv_dirty")
-			.sortKeys(Map.of("id", Order.ASCENDING))
-			.rowMapper((rs, row) -> new DirtyKey(rs.getLong(1), rs.getString(2), rs.getLong(3)))
+			.whereClause("due_at <= :horizon")
+			.parameterValues(Map.of("horizon", FlushHorizon.of(job, parameters, properties.interval(), clock)))
+			.sortKeys(order)
+			.rowMapper((rs, row) -> new DirtyKey(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
+					rs.getLong(5)))
 			.pageSize(properties.chunkSize())
 			.saveState(false)
 			.build();

@@ -1,5 +1,7 @@
 package dev.kvbatch.jobs;
 
+import java.time.Duration;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -16,10 +18,14 @@ import org.springframework.util.unit.DataSize;
  * once: within a window each key is written once, however often it was staged
  * @param windowSize about the most heap a window's keys and values take; by default a
  * quarter of the maximum heap
+ * @param interval how far apart compress runs are when the run does not say when the next
+ * one is (a CronJob's runs): a key is held back only while its rule's freshness bound
+ * allows waiting that long. Unset, a run that does not know its next one sends every
+ * dirty key, as {@code flush=all} does
  */
 @ConfigurationProperties("kvbatch.compress")
 public record CompressProperties(@DefaultValue("1000") int chunkSize, @DefaultValue("5000") int ingestLines,
-		@DefaultValue("1000000") int windowKeys, @Nullable DataSize windowSize) {
+		@DefaultValue("1000000") int windowKeys, @Nullable DataSize windowSize, @Nullable Duration interval) {
 
 	/** The window size in bytes, a quarter of the maximum heap unless set. */
 	public long windowBytes() {

@@ -24,7 +24,7 @@ import org.springframework.batch.core.job.parameters.JobParametersValidator;
 final class JobParameterRules implements JobParametersValidator {
 
 	/** Added by kvbatch itself to make each start its own instance. */
-	static final Set<String> RUN_IDENTITY = Set.of("run.at", "schedule.at");
+	static final Set<String> RUN_IDENTITY = Set.of("run.at", "schedule.at", FlushHorizon.NEXT);
 
 	private final String job;
 

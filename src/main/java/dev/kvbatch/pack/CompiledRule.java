@@ -40,9 +40,13 @@ final class CompiledRule {
 	/** Every physical key a map or rollup rule can produce; {@code null} for others. */
 	private final @Nullable Pattern keySpace;
 
+	/** How long this rule's changes may wait before they are in KV. */
+	private final FlushBound bound;
+
 	private CompiledRule(PackRule rule, Pattern match, List<String> captured, @Nullable Template key,
-			@Nullable Template field, @Nullable Pattern keySpace) {
+			@Nullable Template field, @Nullable Pattern keySpace, FlushBound bound) {
 		this.rule = rule;
+		this.bound = bound;
 		this.match = match;
 		this.captured = captured;
 		this.key = key;
@@ -57,6 +61,17 @@ final class CompiledRule {
 	 * @throws IllegalArgumentException if the rule is invalid; the message says why
 	 */
 	static CompiledRule of(PackRule rule) {
+		return of(rule, FlushBound.EVERY_RUN);
+	}
+
+	/**
+	 * Validate and compile a rule with its freshness bound.
+	 * @param rule the rule as written
+	 * @param bound its {@code flush} block
+	 * @return the compiled rule
+	 * @throws IllegalArgumentException if the rule is invalid; the message says why
+	 */
+	static CompiledRule of(PackRule rule, FlushBound bound) {
 		Template match = parse("match", rule.match());
 		Map<String, String> variableRegex = matchVariables(match);
 		Pattern pattern = Pattern.compile(match.toRegex(variableRegex, true));
@@ -71,7 +86,7 @@ final class CompiledRule {
 					checkKeepsEveryVariable(key, field, captured);
 				}
 				Pattern keySpace = Pattern.compile(key.toRegex(variableRegex, false));
-				yield new CompiledRule(rule, pattern, captured, key, field, keySpace);
+				yield new CompiledRule(rule, pattern, captured, key, field, keySpace, bound);
 			}
 			case COUNTER, DIRECT -> {
 				String kind = rule.kind().name().toLowerCase(Locale.ROOT);
@@ -84,7 +99,7 @@ final class CompiledRule {
 					throw new IllegalArgumentException(
 							"a counter rule's match must be literal text (it is the counter's key), not a pattern");
 				}
-				yield new CompiledRule(rule, pattern, captured, null, null, null);
+				yield new CompiledRule(rule, pattern, captured, null, null, null, bound);
 			}
 		};
 	}
@@ -181,6 +196,18 @@ final class CompiledRule {
 		return this.rule;
 	}
 
+	FlushBound bound() {
+		return this.bound;
+	}
+
+	/**
+	 * The time bucket of this rule's physical keys: the first {@code {…:day}} or
+	 * {@code {…:hour}} of its key template, or {@code null} when its keys have none.
+	 */
+	@Nullable Buckets buckets() {
+		return Buckets.of(this.key);
+	}
+
 	/**
 	 * Where this rule puts {@code logicalKey}, or {@code null} if it does not match.
 	 * @param logicalKey the logical key
@@ -224,6 +251,10 @@ final class CompiledRule {
 	 * @param physicalKey the key
 	 * @return whether this rule's keys include it
 	 */
+	boolean matches(String logicalKey) {
+		return this.match.matcher(logicalKey).matches();
+	}
+
 	boolean mayProduce(String physicalKey) {
 		return this.keySpace != null && this.keySpace.matcher(physicalKey).matches();
 	}

@@ -43,6 +43,11 @@ public final class PackingRules {
 		return this.rules;
 	}
 
+	/** The compiled rules, in file order, for {@link Freshness}. */
+	List<CompiledRule> compiled() {
+		return this.compiled;
+	}
+
 	/**
 	 * Where a logical key lands: the first rule whose {@code match} accepts it, else the
 	 * built-in {@code direct} rule, which stores it under its own name.

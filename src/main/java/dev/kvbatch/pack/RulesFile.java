@@ -1,5 +1,6 @@
 package dev.kvbatch.pack;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +22,9 @@ final class RulesFile {
 
 	private static final Set<String> TOP_LEVEL = Set.of("rules");
 
-	private static final Set<String> RULE_PROPERTIES = Set.of("name", "match", "pack", "key", "field");
+	private static final Set<String> RULE_PROPERTIES = Set.of("name", "match", "pack", "key", "field", "flush");
+
+	private static final Set<String> FLUSH_PROPERTIES = Set.of("within", "when", "grace");
 
 	/** The name of the built-in fallback rule, which a file may not reuse. */
 	static final String DIRECT = "direct";
@@ -99,12 +102,70 @@ final class RulesFile {
 		}
 		PackRule rule = new PackRule(name, kind(pack, label), match, text(node, "key", label),
 				text(node, "field", label));
+		CompiledRule compiled;
 		try {
-			return CompiledRule.of(rule);
+			compiled = CompiledRule.of(rule, bound(node.get("flush"), label));
 		}
 		catch (IllegalArgumentException ex) {
 			throw new PackException(label + ": " + ex.getMessage(), ex);
 		}
+		if (compiled.bound().closed() && compiled.buckets() == null) {
+			throw new PackException(label + ": flush.when: closed needs a key with a {…:hour} or {…:day} bucket"
+					+ ((compiled.rule().key() != null) ? ", and \"" + compiled.rule().key() + "\" has none"
+							: " (a " + pack + " rule has no key template)"));
+		}
+		return compiled;
+	}
+
+	/** The rule's {@code flush} block; every run without one. */
+	private static FlushBound bound(@Nullable JsonNode flush, String label) {
+		if (flush == null || flush.isNull()) {
+			return FlushBound.EVERY_RUN;
+		}
+		String where = label + ": flush";
+		if (!flush.isObject()) {
+			throw new PackException(where + " must be a mapping with within, when or grace");
+		}
+		checkProperties(flush, FLUSH_PROPERTIES, where + ": unknown property");
+		String when = scalar(flush, "when", where);
+		if (when != null && !when.equals("closed")) {
+			throw new PackException(where + ".when: unknown value \"" + when + "\" (the only one is closed)");
+		}
+		boolean closed = when != null;
+		Duration within = duration(flush, "within", where);
+		Duration grace = duration(flush, "grace", where);
+		if (grace != null && !closed) {
+			throw new PackException(where + ".grace: only a rule with when: closed waits for late events");
+		}
+		if (within == null && !closed) {
+			throw new PackException(where + ": needs within, when: closed, or both");
+		}
+		return new FlushBound(within, closed, (grace != null) ? grace : Duration.ZERO);
+	}
+
+	private static @Nullable Duration duration(JsonNode flush, String property, String where) {
+		String text = scalar(flush, property, where);
+		if (text == null) {
+			return null;
+		}
+		Duration duration = Durations.parse(text);
+		if (duration == null) {
+			throw new PackException(where + "." + property + ": \"" + text
+					+ "\" is not a duration (use 0, 90s, 15m, 6h, 1d or ISO-8601 such as PT6H)");
+		}
+		return duration;
+	}
+
+	/** A string or number property as text ({@code within: 0} is a number in YAML). */
+	private static @Nullable String scalar(JsonNode node, String property, String where) {
+		JsonNode value = node.get(property);
+		if (value == null || value.isNull()) {
+			return null;
+		}
+		if (!value.isString() && !value.isNumber()) {
+			throw new PackException(where + "." + property + " must be a single value, such as 6h");
+		}
+		return value.asString();
 	}
 
 	private static PackKind kind(String pack, String label) {

@@ -61,6 +61,7 @@ public final class CsvReport {
 			rows.add(row("job", run.id() + ".start", run.start()));
 			rows.add(row("job", run.id() + ".durationSeconds", run.durationSeconds()));
 		}
+		rows.addAll(StalenessSection.rows(report));
 		for (String alert : report.alerts()) {
 			rows.add(row("alert", "line", alert));
 		}

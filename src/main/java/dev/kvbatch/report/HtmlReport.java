@@ -36,6 +36,9 @@ public class HtmlReport {
 		lines.put("backlog", TextReport.backlog(report.backlog()));
 		lines.put("dead letters", TextReport.deadLetters(report.deadLetters()));
 		lines.put("forecast", TextReport.forecast(report));
+		if (!report.staleness().isEmpty()) {
+			lines.put("staleness", StalenessSection.line(report));
+		}
 		Map<String, String> jobLines = new LinkedHashMap<>();
 		jobs.jobs().forEach((job) -> jobLines.put(job.job(), TextReport.jobLine(job)));
 		Context context = new Context(Locale.ROOT,

@@ -72,9 +72,12 @@ public class ReportData {
 		return new DeadLetterCounts(counts.created(), counts.kept(), counts.open());
 	}
 
-	/** Physical keys dirty since before {@code asOf} and not yet sent. */
+	/**
+	 * Physical keys not yet sent whose deadline was before {@code asOf}: held by the
+	 * budget. Keys within their freshness bound are not deferred, they wait by design.
+	 */
 	public long keysDeferred(Instant asOf) {
-		return this.dirtyKeys.dirtySince(asOf);
+		return this.dirtyKeys.pastDeadline(asOf);
 	}
 
 	/** The executions started on a UTC day, oldest first, at most 1,000. */

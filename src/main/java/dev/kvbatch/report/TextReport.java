@@ -60,6 +60,7 @@ public final class TextReport {
 		text.append("%-13s %s%n".formatted("backlog", backlog(report.backlog())));
 		text.append("%-13s %s%n".formatted("dead letters", deadLetters(report.deadLetters())));
 		text.append("%-13s %s%n".formatted("forecast", forecast(report)));
+		text.append(StalenessSection.text(report));
 		text.append('\n');
 		JobsSummary jobs = JobsSummary.of(report.jobs());
 		text.append("jobs that ran that day: %s%n".formatted(jobsLine(jobs)));

@@ -32,10 +32,26 @@ import org.jspecify.annotations.Nullable;
  * @param history the 14 days up to the date, oldest first, for the chart
  * @param account whether the whole account's figures came from Cloudflare; null when not
  * configured
+ * @param staleness per rule, how long the day's writes waited against the rule's
+ * freshness bound, and the keys the budget held past it
  */
 public record UsageReport(LocalDate date, String plan, Period period, List<OperationUsage> operations, Zone worstZone,
 		List<String> alerts, Staged staged, Compression compression, Backlog backlog, DeadLetterCounts deadLetters,
-		Forecast forecast, List<JobRun> jobs, List<DayPoint> history, @Nullable AccountStatus account) {
+		Forecast forecast, List<JobRun> jobs, List<DayPoint> history, @Nullable AccountStatus account,
+		List<RuleStaleness> staleness) {
+
+	/** A report without staleness figures. */
+	public UsageReport(LocalDate date, String plan, Period period, List<OperationUsage> operations, Zone worstZone,
+			List<String> alerts, Staged staged, Compression compression, Backlog backlog, DeadLetterCounts deadLetters,
+			Forecast forecast, List<JobRun> jobs, List<DayPoint> history, @Nullable AccountStatus account) {
+		this(date, plan, period, operations, worstZone, alerts, staged, compression, backlog, deadLetters, forecast,
+				jobs, history, account, List.of());
+	}
+
+	/** The breaches of the day, over every rule. */
+	public long breaches() {
+		return this.staleness.stream().mapToLong(RuleStaleness::breaches).sum();
+	}
 
 	/** The usage of one operation. */
 	public OperationUsage operation(Operation operation) {
@@ -163,6 +179,21 @@ public record UsageReport(LocalDate date, String plan, Period period, List<Opera
 	 * @param error why they are missing; null when they were read
 	 */
 	public record AccountStatus(String source, @Nullable String error) {
+	}
+
+	/**
+	 * How fresh one rule's writes of the day were.
+	 *
+	 * @param rule the rule's name
+	 * @param bound its freshness bound ({@code every run}, {@code within 6h}, ...)
+	 * @param writes the writes and deletes of its keys that day
+	 * @param p50Seconds the median time from the staging of the oldest change a write
+	 * carried to its KV call; null without writes
+	 * @param maxSeconds the longest such time; null without writes
+	 * @param breaches keys the daily budget held past their bound that day
+	 */
+	public record RuleStaleness(String rule, String bound, long writes, @Nullable Long p50Seconds,
+			@Nullable Long maxSeconds, long breaches) {
 	}
 
 }

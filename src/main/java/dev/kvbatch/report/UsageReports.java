@@ -45,8 +45,12 @@ public class UsageReports {
 
 	private final AccountAnalytics account;
 
-	public UsageReports(PlanProperties properties, ReportData data, AccountAnalytics account) {
+	private final StalenessFigures staleness;
+
+	public UsageReports(PlanProperties properties, ReportData data, AccountAnalytics account,
+			StalenessFigures staleness) {
 		this.properties = properties;
+		this.staleness = staleness;
 		this.data = data;
 		this.account = account;
 	}
@@ -109,7 +113,8 @@ public class UsageReports {
 				operations, UsageCalculator.worst(operations), UsageCalculator.alerts(plan, operations), staged,
 				UsageCalculator.compression(day.total(), kvWrites + today.getOrDefault(Operation.DELETE, 0L)),
 				new Backlog(pendingRows, oldest, this.data.keysDeferred(asOf), asOf), this.data.deadLetters(date, asOf),
-				forecast, this.data.jobs(date), history(plan, date, ledger, stagedDays), status);
+				forecast, this.data.jobs(date), history(plan, date, ledger, stagedDays), status,
+				this.staleness.on(date));
 	}
 
 	private static List<DayPoint> history(Plan plan, LocalDate date, Map<LocalDate, Map<Operation, Long>> ledger,

@@ -36,8 +36,14 @@ public class ScheduledRun extends QuartzJobBean {
 		String jobName = context.getMergedJobDataMap().getString(JOB_NAME);
 		String fireTime = context.getScheduledFireTime().toInstant().toString();
 		try {
-			JobExecution execution = this.runs.start(jobName,
-					new JobParametersBuilder().addString("schedule.at", fireTime).toJobParameters());
+			JobParametersBuilder parameters = new JobParametersBuilder().addString("schedule.at", fireTime);
+			if (context.getNextFireTime() != null) {
+				// Not identifying: the fire is the instance; the next fire tells the
+				// flush
+				// which keys may wait for it.
+				parameters.addString("schedule.next", context.getNextFireTime().toInstant().toString(), false);
+			}
+			JobExecution execution = this.runs.start(jobName, parameters.toJobParameters());
 			logger.info(jobName + " fired for " + fireTime + ": execution " + execution.getId() + " "
 					+ execution.getStatus());
 		}

@@ -6,57 +6,86 @@ import java.util.ArrayList;
 import java.sql.ResultSet;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+
+import dev.kvbatch.pack.Freshness;
+import dev.kvbatch.pack.PackingRules;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
  * Marks physical keys whose value may have changed ({@code kv_dirty}). A key already
- * marked keeps its place in the queue, so the longest-dirty keys are flushed first.
+ * marked keeps its place in the queue, the staging time of the oldest change it carries
+ * and so its deadline: its rule's freshness bound counts from that change.
  */
 @Component
 public class DirtyKeys {
 
 	private static final String MARKED = "SELECT physical_key FROM kv_dirty WHERE physical_key = ANY(?)";
 
-	private static final String MARK = "INSERT INTO kv_dirty (physical_key, dirty_since) VALUES (?, ?)";
+	private static final String MARK = """
+			INSERT INTO kv_dirty (physical_key, dirty_since, staged_at, due_at) VALUES (?, ?, ?, ?)
+			""";
 
-	private static final String DIRTY_SINCE = "SELECT COUNT(*) FROM kv_dirty WHERE dirty_since < ?";
+	private static final String PAST_DEADLINE = "SELECT COUNT(*) FROM kv_dirty WHERE due_at < ?";
 
 	private final JdbcTemplate jdbc;
 
+	private final Freshness freshness;
+
 	private final Clock clock;
 
-	public DirtyKeys(JdbcTemplate jdbc, Clock clock) {
+	public DirtyKeys(JdbcTemplate jdbc, PackingRules rules, Clock clock) {
 		this.jdbc = jdbc;
+		this.freshness = Freshness.of(rules);
 		this.clock = clock;
 	}
 
 	/**
-	 * Marks the keys dirty, in the caller's transaction. Not safe against a concurrent
-	 * marker of the same key: one job runs at a time.
+	 * Marks the keys dirty as changed now, in the caller's transaction. Not safe against
+	 * a concurrent marker of the same key: one job runs at a time.
 	 */
 	public void mark(Collection<String> physicalKeys) {
-		if (physicalKeys.isEmpty()) {
+		long now = this.clock.millis();
+		Map<String, Long> staged = new LinkedHashMap<>();
+		physicalKeys.forEach((key) -> staged.put(key, now));
+		mark(staged);
+	}
+
+	/**
+	 * Marks the keys dirty, in the caller's transaction, each with the staging time of
+	 * the oldest change it now carries: a new mark's deadline is its rule's bound from
+	 * then. Not safe against a concurrent marker of the same key: one job runs at a time.
+	 * @param stagedAt physical key to the staging time of its oldest change, epoch ms
+	 */
+	public void mark(Map<String, Long> stagedAt) {
+		if (stagedAt.isEmpty()) {
 			return;
 		}
-		Set<String> fresh = new LinkedHashSet<>(physicalKeys);
+		Set<String> fresh = new LinkedHashSet<>(stagedAt.keySet());
 		this.jdbc.query(MARKED, (ResultSet rs) -> {
 			fresh.remove(rs.getString(1));
 		}, (Object) fresh.toArray(String[]::new));
 		long now = this.clock.millis();
 		List<String> keys = new ArrayList<>(fresh);
 		this.jdbc.batchUpdate(MARK, keys, keys.size(), (ps, key) -> {
+			// A change is never staged after it is applied; a clock set back must not
+			// make it due before it was marked.
+			long staged = Math.min(stagedAt.getOrDefault(key, now), now);
 			ps.setString(1, key);
 			ps.setLong(2, now);
+			ps.setLong(3, staged);
+			ps.setLong(4, this.freshness.deadline(key, staged));
 		});
 	}
 
-	/** Physical keys dirty since before {@code asOf} and not yet sent. */
-	public long dirtySince(Instant asOf) {
-		Long keys = this.jdbc.queryForObject(DIRTY_SINCE, Long.class, asOf.toEpochMilli());
+	/** Physical keys not yet sent whose deadline was before {@code asOf}. */
+	public long pastDeadline(Instant asOf) {
+		Long keys = this.jdbc.queryForObject(PAST_DEADLINE, Long.class, asOf.toEpochMilli());
 		return (keys != null) ? keys : 0;
 	}
 

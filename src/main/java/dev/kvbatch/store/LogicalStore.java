@@ -122,12 +122,14 @@ public class LogicalStore {
 		Map<String, Existing> existing = existing(lookup);
 		Map<String, Entry> upserts = new LinkedHashMap<>();
 		Set<String> removed = new LinkedHashSet<>();
-		Set<String> dirty = new LinkedHashSet<>();
+		// Each dirtied physical key, with the staging time of the oldest change it takes.
+		Map<String, Long> dirty = new LinkedHashMap<>();
 		for (Outbox.Row row : last.values()) {
 			StagedRecord record = row.record();
 			Existing before = existing.get(record.key());
+			long stagedAt = record.stagedAt().toEpochMilli();
 			if (before != null) {
-				dirty.add(before.physicalKey());
+				dirty.merge(before.physicalKey(), stagedAt, Math::min);
 			}
 			if (record.op() == Op.DELETE) {
 				if (before != null) {
@@ -140,7 +142,7 @@ public class LogicalStore {
 				continue;
 			}
 			upserts.put(record.key(), entry);
-			dirty.add(entry.placement().physicalKey());
+			dirty.merge(entry.placement().physicalKey(), stagedAt, Math::min);
 		}
 		if (counter != null) {
 			applyCounter(counter, highestSeq, existing, upserts, dirty, rows.get(rows.size() - 1).row());
@@ -205,7 +207,7 @@ public class LogicalStore {
 	}
 
 	private void applyCounter(Placement counter, long highestSeq, Map<String, Existing> existing,
-			Map<String, Entry> upserts, Set<String> dirty, Outbox.Row lastRow) {
+			Map<String, Entry> upserts, Map<String, Long> dirty, Outbox.Row lastRow) {
 		String key = counter.physicalKey();
 		Entry staged = upserts.get(key);
 		Existing stored = existing.get(key);
@@ -217,7 +219,7 @@ public class LogicalStore {
 		}
 		upserts.put(key,
 				new Entry(key, counter, Long.toString(value), null, null, lastRow.record().at().toEpochMilli()));
-		dirty.add(key);
+		dirty.merge(key, lastRow.record().stagedAt().toEpochMilli(), Math::min);
 	}
 
 	private @Nullable Placement counterPlacement() {
@@ -241,7 +243,7 @@ public class LogicalStore {
 	 * Existing entries are updated in place and new ones inserted: one write per key and
 	 * chunk.
 	 */
-	private void write(Set<String> removed, Map<String, Entry> upserts, Set<String> dirty,
+	private void write(Set<String> removed, Map<String, Entry> upserts, Map<String, Long> dirty,
 			Map<String, Existing> existing) {
 		List<String> deletes = new ArrayList<>(removed);
 		this.jdbc.batchUpdate(DELETE, deletes, deletes.size(), (ps, key) -> ps.setString(1, key));

@@ -41,6 +41,11 @@ public class Retention {
 		LEDGER_DETAIL(RetentionProperties::ledgerDetail),
 		/** Daily ledger rows and staged tallies. */
 		LEDGER_DAILY(RetentionProperties::ledgerDaily),
+		/**
+		 * The staleness of each write and the freshness breaches: kept as long as the
+		 * daily ledger they are reported beside.
+		 */
+		STALENESS(RetentionProperties::ledgerDaily),
 		/** Spring Batch metadata of finished executions. */
 		JOB_METADATA(RetentionProperties::jobMetadata),
 		/** Keys of the embedded target past their expiration, as KV drops them itself. */

@@ -53,7 +53,7 @@ class MistakesTests {
 		run(output, "run", "prune", "dry-run=banana").assertOneLine(ExitCodes.USAGE,
 				"kvbatch: job parameter dry-run must be true or false, was \"banana\"");
 		run(output, "run", "compress", "chunk=10").assertOneLine(ExitCodes.USAGE,
-				"kvbatch: compress takes no parameter \"chunk\"; compress takes no parameters");
+				"kvbatch: compress takes no parameter \"chunk\"; compress takes flush=all");
 	}
 
 	@Test

@@ -87,7 +87,7 @@ class RulesFileValidationTests {
 	@Test
 	void rejectsUnknownProperties() {
 		assertInvalid(rule("pack: map\n    key: \"b\"\n    feild: \"{x}\""),
-				"rule \"r\" (rules[0]): unknown property 'feild' (allowed: [field, key, match, name, pack])");
+				"rule \"r\" (rules[0]): unknown property 'feild' (allowed: [field, flush, key, match, name, pack])");
 		assertInvalid("rules: []\nrulez: []\n", "packing rules: unknown top-level property 'rulez' (allowed: [rules])");
 	}
 
