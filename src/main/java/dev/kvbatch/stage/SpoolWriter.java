@@ -183,9 +183,9 @@ public final class SpoolWriter {
 		try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
 			channel.force(true);
 		}
-		catch (IOException | UnsupportedOperationException ex) {
-			// Some systems (Windows) cannot open a folder; their rename is durable
-			// enough.
+		catch (IOException | RuntimeException ex) {
+			// Some systems (Windows) cannot open a folder, and some file system providers
+			// cannot force one; their rename is durable enough.
 		}
 	}
 
