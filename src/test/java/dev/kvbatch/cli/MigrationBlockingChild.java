@@ -59,7 +59,8 @@ public final class MigrationBlockingChild {
 				public void handle(Event event, Context context) {
 					MVStore store = store(context);
 					// No forced flush of the database: H2's background writer stores the
-					// migration, as it would have in a process that lived a moment longer.
+					// migration, as it would have in a process that lived a moment
+					// longer.
 					await().atMost(Duration.ofMinutes(1)).until(() -> !store.hasUnsavedChanges());
 					System.out.println("MIGRATED");
 					System.out.flush();

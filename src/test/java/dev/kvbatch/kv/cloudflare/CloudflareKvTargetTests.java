@@ -211,7 +211,8 @@ class CloudflareKvTargetTests {
 
 	@Test
 	void retriesARequestThatTimedOut() {
-		// The first answer comes long after the timeout; the retry's answer must come within
+		// The first answer comes long after the timeout; the retry's answer must come
+		// within
 		// it, so the timeout leaves a loaded machine room for an ordinary local request.
 		failFirst(putRequestedBulk(), aResponse().withFixedDelay(6000).withStatus(200));
 
