@@ -121,14 +121,44 @@ public final class Packer {
 		return new Packing(packed, List.copyOf(context.parked));
 	}
 
+	/**
+	 * The map's compact JSON, put together from each field's compact text: the text a
+	 * JSON writer gives for the whole object, but made in one copy (see
+	 * {@link PlainJson}); a plain string entry is used as it is stored, without parsing.
+	 */
 	private @Nullable String map(Context context, List<LogicalEntry> entries) {
-		ObjectNode object = mapObject(context, entries);
-		return object.isEmpty() ? null : write(object);
+		Map<String, String> texts = mapValues(context, entries, (entry) -> compactText(context, entry));
+		if (texts.isEmpty()) {
+			return null;
+		}
+		List<String> parts = new ArrayList<>(4 * texts.size() + 1);
+		parts.add("{");
+		texts.forEach((field, json) -> {
+			if (parts.size() > 1) {
+				parts.add(",");
+			}
+			parts.add(write(this.mapper.getNodeFactory().stringNode(field)));
+			parts.add(":");
+			parts.add(json);
+		});
+		parts.add("}");
+		return String.join("", parts);
 	}
 
 	private ObjectNode mapObject(Context context, List<LogicalEntry> entries) {
+		ObjectNode object = this.mapper.createObjectNode();
+		mapValues(context, entries, (entry) -> parse(context, entry)).forEach(object::set);
+		return object;
+	}
+
+	/**
+	 * The map's fields, each with the value {@code read} makes of its entry; an entry
+	 * without a field, one whose field an earlier entry has, and one {@code read} makes
+	 * nothing of (it parks that entry) are left out.
+	 */
+	private <T> Map<String, T> mapValues(Context context, List<LogicalEntry> entries, EntryReader<T> read) {
 		Map<String, LogicalEntry> byField = new TreeMap<>();
-		Map<String, JsonNode> values = new TreeMap<>();
+		Map<String, T> values = new TreeMap<>();
 		for (LogicalEntry entry : entries) {
 			if (context.isParked(entry)) {
 				continue;
@@ -145,15 +175,30 @@ public final class Packer {
 						+ "\" both land in field \"" + field + "\"");
 				continue;
 			}
-			JsonNode node = parse(context, entry);
-			if (node != null) {
+			T value = read.read(entry);
+			if (value != null) {
 				byField.put(field, entry);
-				values.put(field, node);
+				values.put(field, value);
 			}
 		}
-		ObjectNode object = this.mapper.createObjectNode();
-		values.forEach(object::set);
-		return object;
+		return values;
+	}
+
+	/** An entry's value as compact JSON, or {@code null} when it is parked. */
+	private @Nullable String compactText(Context context, LogicalEntry entry) {
+		if (PlainJson.isPlainLiteral(entry.valueJson())) {
+			return entry.valueJson();
+		}
+		JsonNode node = parse(context, entry);
+		return (node != null) ? write(node) : null;
+	}
+
+	/** Makes a field's value of an entry, or parks the entry and answers {@code null}. */
+	@FunctionalInterface
+	private interface EntryReader<T> {
+
+		@Nullable T read(LogicalEntry entry);
+
 	}
 
 	/**

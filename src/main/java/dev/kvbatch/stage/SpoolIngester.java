@@ -427,6 +427,11 @@ public class SpoolIngester implements DisposableBean {
 				}
 			}
 			catch (ExecutionException ex) {
+				if (ex.getCause() instanceof Error error) {
+					// Out of memory, say: the run fails and says so, rather than read
+					// the lines again in a heap that may no longer be sound.
+					throw error;
+				}
 				if (ahead.file().equals(file) && ahead.fromLine() == fromLine
 						&& ex.getCause() instanceof IOException io) {
 					throw io;

@@ -4,13 +4,18 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -44,6 +49,35 @@ class PackerTests {
 				field("charlie", "[3]"), field("bravo", "\"two\""), field("écho", "5"));
 		assertThat(packedPermutations(PackKind.MAP, entries))
 			.containsExactly("{\"alpha\":{\"z\":1,\"a\":2},\"bravo\":\"two\",\"charlie\":[3],\"delta\":4,\"écho\":5}");
+	}
+
+	@Test
+	void mapIsTheTextTheJsonWriterGivesForTheWholeObject() {
+		// Fields and values with and without characters that need escaping: plain string
+		// entries are used as stored, the others are written one by one.
+		JsonMapper mapper = JsonMapper.builder().build();
+		String[] texts = { "plain", "with \"quote\"", "a/b", "line\nbreak", "é", "back\\slash", "" };
+		String[] values = { "\"plain\"", "\"a\\\"b\"", "\"a\\/b\"", "\"\\u0041\\n\"", "\"é\"", "1.50", "1e400",
+				"{ \"k\" : [ \"v/\", 2 ] }", "null", "[]" };
+		Random random = new Random(11);
+		for (int round = 0; round < 200; round++) {
+			List<LogicalEntry> entries = new ArrayList<>();
+			Map<String, String> byField = new TreeMap<>();
+			for (int i = 0, n = 1 + random.nextInt(5); i < n; i++) {
+				String field = texts[random.nextInt(texts.length)] + i;
+				String value = values[random.nextInt(values.length)];
+				entries.add(field(field, value));
+				byField.put(field, value);
+			}
+			// The fields in order, each value parsed as packing parses it
+			ObjectNode expected = mapper.createObjectNode();
+			byField.forEach((field, value) -> expected.set(field,
+					mapper.readerFor(JsonNode.class)
+						.with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+						.readValue(value)));
+			assertThat(this.packer.pack("k", "m", PackKind.MAP, entries).value()).as(entries.toString())
+				.isEqualTo(mapper.writeValueAsString(expected));
+		}
 	}
 
 	@Test

@@ -46,6 +46,22 @@ class RecordValidatorTests {
 	}
 
 	@Test
+	void aStringValueIsStoredAsItsCompactJsonWhetherOrNotItIsCutFromTheLine() {
+		// Plain strings are cut from the line; the others are decoded and written again.
+		String[][] cases = { { "\"plain text 123\"", "\"plain text 123\"" }, { "\"\"", "\"\"" },
+				{ "\"\\u0041\\/b\"", "\"A/b\"" }, { "\"a\\\"b\"", "\"a\\\"b\"" }, { "\"é\"", "\"é\"" },
+				{ "\"tab\\there\"", "\"tab\\there\"" } };
+		for (String[] value : cases) {
+			assertThat(accept("{\"op\":\"put\",\"key\":\"k\",\"value\":" + value[0] + " ,\"ttl\":60}").valueJson())
+				.as(value[0])
+				.isEqualTo(value[1]);
+		}
+		assertThat(reject("{\"op\":\"put\",\"key\":\"k\",\"value\":\"ab\"c\"}").reason()).contains("not valid JSON");
+		assertThat(reject("{\"op\":\"put\",\"key\":\"k\",\"value\":\"abc").reason()).contains("not valid JSON");
+		assertThat(reject("{\"op\":\"put\",\"key\":\"k\",\"value\":\"ab\tc\"}").reason()).contains("not valid JSON");
+	}
+
+	@Test
 	void deleteNeedsOnlyOpAndKey() {
 		assertThat(accept("{\"op\":\"delete\",\"key\":\"mobile-mapping:dev1:task42\"}")).isEqualTo(new StagedRecord(
 				Op.DELETE, "mobile-mapping:dev1:task42", null, null, NOW, null, Kind.CHANGE, null, NOW));
