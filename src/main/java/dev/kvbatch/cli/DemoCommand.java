@@ -41,7 +41,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 		description = { "Shows what kvbatch saves, on a bundled example day.",
 				"It stages the day in 24 hourly slices, runs compress after each on the embedded store, then",
 				"prune, prints what was staged against what reached KV, and writes the day's usage report",
-				"with the command that shows it. Works in <data-dir>/demo, which it empties first." })
+				"with the command that shows it. Then it runs the day again every 5 minutes on a moved clock,",
+				"with the rules' freshness bounds and with within: 0 everywhere, and prints the writes and",
+				"the worst staleness per rule of both. Works in <data-dir>/demo, which it empties first." })
 class DemoCommand implements Callable<Integer> {
 
 	@ParentCommand
