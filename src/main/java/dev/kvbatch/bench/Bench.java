@@ -31,6 +31,7 @@ import dev.kvbatch.stage.StageSummary;
 import dev.kvbatch.stage.Stager;
 import dev.kvbatch.metering.Ledger;
 import dev.kvbatch.metering.Operation;
+import dev.kvbatch.pack.PackingRules;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -104,6 +105,7 @@ public final class Bench {
 			long physicalKeys;
 			long sentOps;
 			long openAfterCompress;
+			BoundedOptimum bounded;
 			// Each job closes its database when it ends, as a scheduled run's process
 			// does:
 			// H2 moves the live pages down and truncates the file as it closes.
@@ -127,6 +129,7 @@ public final class Bench {
 				Map<Operation, Long> sent = context.getBean(Ledger.class).sentBy(compress.execution().getId());
 				sentOps = sent.getOrDefault(Operation.WRITE, 0L) + sent.getOrDefault(Operation.DELETE, 0L);
 				physicalKeys = count(dataSource, "SELECT COUNT(*) FROM kv_local");
+				bounded = boundedOptimum(dataSource, context.getBean(PackingRules.class), workload.operations());
 				openAfterCompress = Files.size(database);
 			}
 			FileSizes compressFile = new FileSizes(openAfterCompress, Files.size(database),
@@ -150,6 +153,9 @@ public final class Bench {
 					compressRate, rawScan);
 			out.printf("KV operations        direct %,d · coalescing only %,d · optimum %,d · kvbatch %,d%n",
 					workload.operations(), distinctLogical, physicalKeys, sentOps);
+			out.printf(
+					"KV writes, a day     staged in hourly slices, the optimum: every run %,d · under the rules' bounds %,d%n",
+					bounded.everyRun(), bounded.underBounds());
 			out.printf("peak heap            %,d MiB live after a full GC, of %,d MiB max%n", heap.peak() >> 20,
 					Runtime.getRuntime().maxMemory() >> 20);
 			out.printf("H2 file              after compress %s · after prune %s%n", compressFile, pruneFile);
@@ -295,6 +301,35 @@ public final class Bench {
 			while (inPage == PAGE);
 			return (checksum == 42) ? 0 : rows / seconds(start);
 		}
+	}
+
+	/**
+	 * The workload's operations, in staging order, as if spread over a day in hourly
+	 * slices: the optimum with and without the rules' freshness bounds.
+	 */
+	private static BoundedOptimum boundedOptimum(DataSource dataSource, PackingRules rules, long operations)
+			throws SQLException {
+		BoundedOptimum optimum = new BoundedOptimum(rules, DAY, operations);
+		try (Connection connection = dataSource.getConnection();
+				PreparedStatement page = connection.prepareStatement("""
+						SELECT id, logical_key, event_at FROM kv_outbox WHERE id > ? ORDER BY id
+						FETCH FIRST %d ROWS ONLY""".formatted(PAGE))) {
+			long last = 0;
+			int inPage;
+			do {
+				inPage = 0;
+				page.setLong(1, last);
+				try (ResultSet rs = page.executeQuery()) {
+					while (rs.next()) {
+						last = rs.getLong(1);
+						optimum.add(rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)));
+						inPage++;
+					}
+				}
+			}
+			while (inPage == PAGE);
+		}
+		return optimum;
 	}
 
 	private ConfigurableApplicationContext context(Path dir) {

@@ -1,14 +1,17 @@
 package dev.kvbatch.cli;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
 import dev.kvbatch.KvBatchApplication;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.Banner;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
 
 /**
  * Boots the Spring context a command needs, with the {@code --name=value} settings given
@@ -24,11 +27,19 @@ public final class Contexts {
 
 	private final boolean debug;
 
+	private final @Nullable Clock clock;
+
 	Contexts(List<String> settings, Class<?>[] extraSources, Class<?>[] stagingSources, boolean debug) {
+		this(settings, extraSources, stagingSources, debug, null);
+	}
+
+	private Contexts(List<String> settings, Class<?>[] extraSources, Class<?>[] stagingSources, boolean debug,
+			@Nullable Clock clock) {
 		this.settings = List.copyOf(settings);
 		this.extraSources = extraSources;
 		this.stagingSources = stagingSources;
 		this.debug = debug;
+		this.clock = clock;
 	}
 
 	/** Whether the command runs with {@code --debug}: failures show their stack trace. */
@@ -70,12 +81,25 @@ public final class Contexts {
 		List<String> settings = new ArrayList<>(this.settings);
 		settings.removeIf((setting) -> setting.startsWith("--" + name + "="));
 		settings.add("--" + name + "=" + value);
-		return new Contexts(settings, this.extraSources, this.stagingSources, this.debug);
+		return new Contexts(settings, this.extraSources, this.stagingSources, this.debug, this.clock);
+	}
+
+	/**
+	 * A copy whose contexts tell the time by {@code clock} instead of the system's: the
+	 * demo's day at a 5-minute cadence runs on a clock it moves.
+	 */
+	Contexts with(Clock clock) {
+		return new Contexts(this.settings, this.extraSources, this.stagingSources, this.debug, clock);
 	}
 
 	private ConfigurableApplicationContext boot(Class<?> source, Class<?>... extraSources) {
-		return new SpringApplicationBuilder(source).sources(extraSources)
-			.web(WebApplicationType.NONE)
+		SpringApplicationBuilder builder = new SpringApplicationBuilder(source).sources(extraSources);
+		Clock clock = this.clock;
+		if (clock != null) {
+			builder.initializers((context) -> ((GenericApplicationContext) context).registerBean("movedClock",
+					Clock.class, () -> clock, (definition) -> definition.setPrimary(true)));
+		}
+		return builder.web(WebApplicationType.NONE)
 			.bannerMode(Banner.Mode.OFF)
 			.logStartupInfo(false)
 			// The command closes its context itself. Boot's hook would close the

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,6 +25,7 @@ import dev.kvbatch.report.ReportFormat;
 import dev.kvbatch.metering.StagedTally;
 import dev.kvbatch.report.TextReport;
 import dev.kvbatch.report.UsageReport;
+import dev.kvbatch.report.UsageReport.RuleStaleness;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
@@ -39,7 +41,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 		description = { "Shows what kvbatch saves, on a bundled example day.",
 				"It stages the day in 24 hourly slices, runs compress after each on the embedded store, then",
 				"prune, prints what was staged against what reached KV, and writes the day's usage report",
-				"with the command that shows it. Works in <data-dir>/demo, which it empties first." })
+				"with the command that shows it. Then it runs the day again every 5 minutes on a moved clock,",
+				"with the rules' freshness bounds and with within: 0 everywhere, and prints the writes and",
+				"the worst staleness per rule of both. Works in <data-dir>/demo, which it empties first." })
 class DemoCommand implements Callable<Integer> {
 
 	@ParentCommand
@@ -101,12 +105,46 @@ class DemoCommand implements Callable<Integer> {
 								compression.path("kvWrites").asLong(),
 								compression.path("ratio").isNumber() ? compression.path("ratio").asDouble() : null)));
 			}
+			failed += printCadence(demoDir, day, out);
 			out.printf("Usage report of %s: %s%n", today, json.toString().replaceAll("json$", "{json,csv,txt,html}"));
 			String dataDir = context.getBean(KvBatchProperties.class).dataDir().toString();
 			out.printf("See it:      ./kvbatch report --date %s --kvbatch.data-dir=%s%n", today, dataDir);
 			out.printf("Look inside: ./kvbatch kv list --kvbatch.data-dir=%s%n", dataDir);
 			return (failed == 0) ? ExitCodes.OK : ExitCodes.FAILED;
 		}
+	}
+
+	/**
+	 * The trade-off the freshness bounds make: the same day at a 5-minute cadence, with
+	 * the rules' bounds and with {@code within: 0} everywhere, writes and worst staleness
+	 * per rule.
+	 * @return the compress runs that failed
+	 */
+	private int printCadence(Path demoDir, LocalDate day, PrintWriter out) throws Exception {
+		CadenceDay cadence = new CadenceDay(this.parent.contexts, day);
+		CadenceDay.Outcome bounded = cadence.run(demoDir.resolve("every-5-minutes"), true);
+		CadenceDay.Outcome everyRun = cadence.run(demoDir.resolve("every-5-minutes-within-0"), false);
+		Map<String, RuleStaleness> unbounded = new LinkedHashMap<>();
+		everyRun.staleness().forEach((rule) -> unbounded.put(rule.rule(), rule));
+		out.println();
+		out.printf(
+				"The same day at a 5-minute compress cadence, on a moved clock: %d runs, until every change is in KV%n",
+				bounded.compressRuns());
+		out.printf("  %-18s %-28s %22s %22s%n", "", "", "KV writes and deletes", "worst staleness");
+		out.printf("  %-18s %-28s %10s %11s %10s %11s%n", "rule", "bound", "within: 0", "the bounds", "within: 0",
+				"the bounds");
+		for (RuleStaleness rule : bounded.staleness()) {
+			RuleStaleness zero = unbounded.get(rule.rule());
+			out.printf("  %-18s %-28s %,10d %,11d %10s %11s%n", rule.rule(), rule.bound(),
+					(zero != null) ? zero.writes() : 0, rule.writes(),
+					CadenceDay.age((zero != null) ? zero.maxSeconds() : null), CadenceDay.age(rule.maxSeconds()));
+		}
+		out.printf("  %-18s %-28s %,10d %,11d%n", "all rules", "", everyRun.sent(), bounded.sent());
+		out.printf("With the bounds: %,d KV writes and deletes instead of %,d (%.2f× fewer), %,d breaches%n",
+				bounded.sent(), everyRun.sent(), (double) everyRun.sent() / Math.max(1, bounded.sent()),
+				bounded.staleness().stream().mapToLong(RuleStaleness::breaches).sum());
+		out.println();
+		return bounded.failed() + everyRun.failed();
 	}
 
 	private void printTable(ConfigurableApplicationContext context, long changed, int failed, PrintWriter out) {

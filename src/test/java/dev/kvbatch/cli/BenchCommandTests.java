@@ -22,6 +22,9 @@ class BenchCommandTests {
 	private static final Pattern KV = Pattern
 		.compile("KV operations +direct ([\\d,]+) · coalescing only ([\\d,]+) · optimum ([\\d,]+) · kvbatch ([\\d,]+)");
 
+	private static final Pattern BOUNDED = Pattern.compile(
+			"KV writes, a day +staged in hourly slices, the optimum: every run ([\\d,]+) · under the rules' bounds ([\\d,]+)");
+
 	@TempDir
 	Path dataDir;
 
@@ -48,6 +51,13 @@ class BenchCommandTests {
 		assertThat(kv.group(1)).isEqualTo("3,000");
 		assertThat(kv.group(2)).isEqualTo("100");
 		assertThat(kv.group(4)).isEqualTo(kv.group(3));
+		Matcher day = BOUNDED.matcher(bench.out());
+		assertThat(day.find()).as(bench.out()).isTrue();
+		long everyRun = Long.parseLong(day.group(1).replace(",", ""));
+		long bounded = Long.parseLong(day.group(2).replace(",", ""));
+		assertThat(bounded).as("the bounds save writes").isPositive().isLessThan(everyRun);
+		assertThat(bounded).as("at least one write per changed physical key")
+			.isGreaterThanOrEqualTo(Long.parseLong(kv.group(3).replace(",", "")));
 		assertThat(lines.get(lines.size() - 1)).matches("compress/raw-jdbc: \\d+\\.\\d\\d");
 	}
 

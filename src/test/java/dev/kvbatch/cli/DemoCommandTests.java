@@ -3,6 +3,8 @@ package dev.kvbatch.cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +25,11 @@ class DemoCommandTests {
 
 	private static final Pattern REPORT = Pattern.compile(
 			"(?m)^Usage report of \\d{4}-\\d{2}-\\d{2}: (.+usage-\\d{4}-\\d{2}-\\d{2}\\.)\\{json,csv,txt,html\\}$");
+
+	private static final Pattern CADENCE_RULE = Pattern.compile(
+			"(?m)^  (\\S+) +(\\S.*?) +(\\d+) +(\\d+) +(\\d+s|\\d+m \\d+s|\\d+h \\d+m|-) +(\\d+s|\\d+m \\d+s|\\d+h \\d+m|-)$");
+
+	private static final Pattern CADENCE_TOTAL = Pattern.compile("(?m)^  all rules +(\\d+) +(\\d+)$");
 
 	@TempDir
 	Path dataDir;
@@ -66,6 +73,7 @@ class DemoCommandTests {
 				.formatted(compression.path("logicalWrites").asLong(), compression.path("kvWrites").asLong(),
 						compression.path("ratio").asDouble()))
 			.doesNotContain("% saved");
+		assertCadence(first.out(), writes);
 		StringWriter shown = new StringWriter();
 		int code = new Cli().output(new PrintWriter(shown, true), new PrintWriter(new StringWriter(), true))
 			.run("report", "--date", day.group(1), "--kvbatch.data-dir=" + demoDir,
@@ -73,6 +81,57 @@ class DemoCommandTests {
 		assertThat(code).isZero();
 		assertThat(shown.toString())
 			.contains("compression   %,d logical writes".formatted(compression.path("logicalWrites").asLong()));
+	}
+
+	/**
+	 * The day at a 5-minute cadence: within: 0 sends what the hourly runs sent, the
+	 * shipped bounds far fewer, albums at once, and every rule's worst staleness is
+	 * within its bound.
+	 */
+	private static void assertCadence(String out, long hourlyWrites) {
+		assertThat(out).containsPattern(
+				"(?m)^The same day at a 5-minute compress cadence, on a moved clock: 3\\d\\d runs, until every change is in KV$");
+		Matcher total = CADENCE_TOTAL.matcher(out);
+		assertThat(total.find()).as(out).isTrue();
+		long everyRun = Long.parseLong(total.group(1));
+		long bounded = Long.parseLong(total.group(2));
+		assertThat(everyRun).as("within: 0 at a 5-minute cadence writes what a run after each slice writes")
+			.isEqualTo(hourlyWrites);
+		assertThat(bounded).as("the shipped bounds, every change in KV").isPositive().isLessThanOrEqualTo(75);
+		assertThat(out).contains("With the bounds: %d KV writes and deletes instead of %d (%.2f× fewer), 0 breaches\n"
+			.formatted(bounded, everyRun, (double) everyRun / bounded));
+		Map<String, String[]> rules = new LinkedHashMap<>();
+		Matcher rule = CADENCE_RULE.matcher(out);
+		while (rule.find()) {
+			rules.put(rule.group(1), new String[] { rule.group(2), rule.group(3), rule.group(4), rule.group(6) });
+		}
+		assertThat(rules).containsOnlyKeys("mobile-mapping", "sync-hash", "webhook-delivery", "metrics", "counter",
+				"direct");
+		assertThat(rules.values().stream().mapToLong((figures) -> Long.parseLong(figures[1])).sum())
+			.isEqualTo(everyRun);
+		assertThat(rules.values().stream().mapToLong((figures) -> Long.parseLong(figures[2])).sum()).isEqualTo(bounded);
+		assertThat(rules.get("direct")).as("one write per album, each at the next run")
+			.containsExactly("every run", "20", "20", "1s");
+		assertThat(rules.get("counter")).as("the counter once")
+			.containsExactly("within 1d", "20", "1", rules.get("counter")[3]);
+		assertThat(seconds(rules.get("mobile-mapping")[3])).isPositive().isLessThanOrEqualTo(6 * 3600);
+		assertThat(seconds(rules.get("sync-hash")[3])).isPositive().isLessThanOrEqualTo(6 * 3600);
+		assertThat(seconds(rules.get("webhook-delivery")[3])).isPositive().isLessThanOrEqualTo(24 * 3600);
+		assertThat(seconds(rules.get("counter")[3])).isPositive().isLessThanOrEqualTo(24 * 3600);
+	}
+
+	/**
+	 * {@code 42s}, {@code 5m 10s} or {@code 5h 55m}, in seconds (to the minute for
+	 * hours).
+	 */
+	private static long seconds(String age) {
+		Matcher parts = Pattern.compile("(?:(\\d+)h )?(?:(\\d+)m)? ?(?:(\\d+)s)?").matcher(age);
+		assertThat(parts.matches()).as(age).isTrue();
+		return 3600 * number(parts.group(1)) + 60 * number(parts.group(2)) + number(parts.group(3));
+	}
+
+	private static long number(String digits) {
+		return (digits != null) ? Long.parseLong(digits) : 0;
 	}
 
 }

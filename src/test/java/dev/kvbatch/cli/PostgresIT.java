@@ -104,7 +104,8 @@ class PostgresIT {
 		assertThat(cli.run(with(onPostgres, "kv", "list")).out().lines()).hasSize(65);
 	}
 
-	private static String freshDatabase() throws SQLException {
+	/** A new, empty database on the server, named for this JVM: its JDBC URL. */
+	static String freshDatabase() throws SQLException {
 		assertThat(URL)
 			.as("KVBATCH_TEST_POSTGRES_URL: -Ppostgres needs a PostgreSQL server; as root, "
 					+ "eval \"$(.ci/postgres start)\" starts one and sets it")
