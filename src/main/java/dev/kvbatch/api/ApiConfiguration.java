@@ -8,6 +8,7 @@ import java.util.List;
 
 import dev.kvbatch.ConfigurationException;
 import dev.kvbatch.SecretScrubber;
+import dev.kvbatch.metering.ReadsSaved;
 import dev.kvbatch.pack.Packer;
 import dev.kvbatch.pack.PackingRules;
 import dev.kvbatch.stage.RecordValidator;
@@ -104,6 +105,11 @@ public class ApiConfiguration {
 	@Bean
 	ApiStaging apiStaging(GroupCommit commits, LocalState state, ApiProperties properties) {
 		return new ApiStaging(commits, state, properties);
+	}
+
+	@Bean(destroyMethod = "close")
+	ReadsSavedFlusher readsSavedFlusher(ReadsSaved reads) {
+		return new ReadsSavedFlusher(reads);
 	}
 
 	/**
