@@ -8,6 +8,8 @@ import java.util.List;
 
 import dev.kvbatch.ConfigurationException;
 import dev.kvbatch.SecretScrubber;
+import dev.kvbatch.kv.KvTarget;
+import dev.kvbatch.metering.DailyBudget;
 import dev.kvbatch.metering.ReadsSaved;
 import dev.kvbatch.pack.Packer;
 import dev.kvbatch.pack.PackingRules;
@@ -105,6 +107,11 @@ public class ApiConfiguration {
 	@Bean
 	ApiStaging apiStaging(GroupCommit commits, LocalState state, ApiProperties properties) {
 		return new ApiStaging(commits, state, properties);
+	}
+
+	@Bean
+	ReadThrough readThrough(ApiProperties properties, KvTarget target, DailyBudget budget) {
+		return new ReadThrough(properties.readThrough(), target, budget);
 	}
 
 	@Bean(destroyMethod = "close")
