@@ -26,6 +26,7 @@ import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -84,6 +85,17 @@ public class ApiConfiguration {
 					+ "address with kvbatch.api.allow-anonymous-loopback=true");
 		}
 		return anonymous;
+	}
+
+	/**
+	 * A client that sends {@code Expect: 100-continue} gets the {@code 100} only when a
+	 * route starts reading the body, not when the headers arrive: a refusal (token,
+	 * namespace, size) is answered before a large body is sent, and a request that got
+	 * its {@code 100} is in a route, so a SIGTERM lets it finish.
+	 */
+	@Bean
+	TomcatConnectorCustomizer continueWhenTheBodyIsRead() {
+		return (connector) -> connector.setProperty("continueResponseTiming", "onRead");
 	}
 
 	@Bean
