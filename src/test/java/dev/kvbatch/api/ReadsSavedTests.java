@@ -68,7 +68,8 @@ class ReadsSavedTests {
 				assertThat(server.get("/values/a1").statusCode()).isEqualTo(200);
 			}
 		}
-		// The last reads are written by the next periodic flush or, at the latest, by the stop.
+		// The last reads are written by the next periodic flush or, at the latest, by the
+		// stop.
 		List<String> args = new ArrayList<>(List.of("run", "usage-report", "date=" + day, "--kvbatch.data-dir=" + data,
 				"--kvbatch.report.mail.to=ops@example.com", "--spring.mail.host=localhost",
 				"--spring.mail.port=" + smtp.getSmtp().getPort()));
