@@ -8,6 +8,9 @@ import java.util.List;
 
 import dev.kvbatch.ConfigurationException;
 import dev.kvbatch.SecretScrubber;
+import dev.kvbatch.kv.KvTarget;
+import dev.kvbatch.metering.DailyBudget;
+import dev.kvbatch.metering.ReadsSaved;
 import dev.kvbatch.pack.Packer;
 import dev.kvbatch.pack.PackingRules;
 import dev.kvbatch.stage.RecordValidator;
@@ -23,6 +26,7 @@ import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -83,6 +87,17 @@ public class ApiConfiguration {
 		return anonymous;
 	}
 
+	/**
+	 * A client that sends {@code Expect: 100-continue} gets the {@code 100} only when a
+	 * route starts reading the body, not when the headers arrive: a refusal (token,
+	 * namespace, size) is answered before a large body is sent, and a request that got
+	 * its {@code 100} is in a route, so a SIGTERM lets it finish.
+	 */
+	@Bean
+	TomcatConnectorCustomizer continueWhenTheBodyIsRead() {
+		return (connector) -> connector.setProperty("continueResponseTiming", "onRead");
+	}
+
 	@Bean
 	PendingSpool pendingSpool(SpoolReader reader, RecordValidator validator, Clock clock) throws IOException {
 		PendingSpool pending = new PendingSpool(reader, validator, clock);
@@ -104,6 +119,16 @@ public class ApiConfiguration {
 	@Bean
 	ApiStaging apiStaging(GroupCommit commits, LocalState state, ApiProperties properties) {
 		return new ApiStaging(commits, state, properties);
+	}
+
+	@Bean
+	ReadThrough readThrough(ApiProperties properties, KvTarget target, DailyBudget budget) {
+		return new ReadThrough(properties.readThrough(), target, budget);
+	}
+
+	@Bean(destroyMethod = "close")
+	ReadsSavedFlusher readsSavedFlusher(ReadsSaved reads) {
+		return new ReadsSavedFlusher(reads);
 	}
 
 	/**

@@ -27,12 +27,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * takes
  * @param token the bearer token {@code kvbatch stage --url} sends
  * ({@code KVBATCH_API_TOKEN}); never logged nor printed
+ * @param readThrough a read of a key kvbatch has never seen asks KV (one metered read,
+ * within the day's read budget) and answers what KV holds, without storing it; off, such
+ * a key is a 404
  */
 @ConfigurationProperties("kvbatch.api")
 public record ApiProperties(@DefaultValue List<String> writeTokens, @DefaultValue List<String> readTokens,
 		@DefaultValue("false") boolean allowAnonymousLoopback, @DefaultValue("1000000") long maxBacklog,
 		@DefaultValue("60") long retryAfterSeconds, @Nullable String accountId, @Nullable String namespaceId,
-		@DefaultValue("20000") int maxBatchRecords, @Nullable String token) {
+		@DefaultValue("20000") int maxBatchRecords, @Nullable String token,
+		@DefaultValue("false") boolean readThrough) {
 
 	/**
 	 * What account and namespace fall back to when neither kvbatch.api nor

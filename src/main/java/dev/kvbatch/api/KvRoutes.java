@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.kvbatch.kv.KvTarget;
+import dev.kvbatch.metering.ReadsSaved;
 import dev.kvbatch.pack.KvLimits;
 import dev.kvbatch.pack.PackKind;
 import dev.kvbatch.pack.PackingRules;
@@ -84,9 +86,15 @@ class KvRoutes {
 
 	private final AtomicLong readsServed = new AtomicLong();
 
+	private final ReadsSaved readsSaved;
+
+	private final ReadThrough readThrough;
+
 	KvRoutes(ApiStaging staging, LocalState state, PackingRules rules, JsonMapper mapper, Clock clock,
-			ApiProperties properties, Environment environment) {
+			ApiProperties properties, Environment environment, ReadsSaved readsSaved, ReadThrough readThrough) {
 		this.staging = staging;
+		this.readsSaved = readsSaved;
+		this.readThrough = readThrough;
 		this.state = state;
 		this.rules = rules;
 		this.mapper = mapper;
@@ -97,7 +105,10 @@ class KvRoutes {
 				environment.getProperty("kvbatch.cloudflare.namespace-id"));
 	}
 
-	/** Reads answered from the local state instead of KV, since start. */
+	/**
+	 * Reads answered from the local state instead of KV, since start (found, or known to
+	 * be deleted).
+	 */
 	long readsServed() {
 		return this.readsServed.get();
 	}
@@ -225,7 +236,12 @@ class KvRoutes {
 	ResponseEntity<byte[]> get(@PathVariable String accountId, @PathVariable String namespaceId,
 			HttpServletRequest request) throws IOException {
 		checkNamespace(accountId, namespaceId);
-		PendingSpool.State found = live(key(request, "/values/"));
+		String key = key(request, "/values/");
+		PendingSpool.State found = live(key);
+		if (found == null) {
+			KvTarget.StoredValue stored = this.readThrough.get(key).orElseThrow(ApiException::notFound);
+			found = new PendingSpool.State(stored.value(), stored.expiration());
+		}
 		ResponseEntity.BodyBuilder answer = ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM);
 		if (found.expiresAt() != null) {
 			answer.header("expiration", String.valueOf(found.expiresAt()));
@@ -237,7 +253,10 @@ class KvRoutes {
 	Map<String, @Nullable Object> metadata(@PathVariable String accountId, @PathVariable String namespaceId,
 			HttpServletRequest request) throws IOException {
 		checkNamespace(accountId, namespaceId);
-		live(key(request, "/metadata/"));
+		String key = key(request, "/metadata/");
+		if (live(key) == null) {
+			throw this.readThrough.noMetadata(key);
+		}
 		// kvbatch refuses writes with metadata, so every key it holds has none.
 		return Envelope.ok(null);
 	}
@@ -259,15 +278,34 @@ class KvRoutes {
 			throw ApiException.invalid("type must be \"text\" or \"json\", got \"" + type + "\"");
 		}
 		boolean withMetadata = body.get("withMetadata") != null && body.get("withMetadata").asBoolean(false);
-		Map<String, @Nullable Object> values = new LinkedHashMap<>();
+		Map<String, PendingSpool.@Nullable State> states = new LinkedHashMap<>();
+		List<String> unseen = new ArrayList<>();
 		for (int i = 0; i < keys.size(); i++) {
 			String key = keyOf(keys.get(i), "keys[" + i + "]");
 			PendingSpool.State found = this.state.read(key);
+			if (found != null) {
+				saved(1);
+			}
+			else if (!states.containsKey(key)) {
+				unseen.add(key);
+			}
+			states.put(key, found);
+		}
+		if (this.readThrough.enabled() && !unseen.isEmpty()) {
+			if (withMetadata) {
+				throw this.readThrough.noMetadata(unseen.get(0));
+			}
+			this.readThrough.bulkGet(unseen)
+				.forEach((key, stored) -> states.put(key, new PendingSpool.State(stored.value(), stored.expiration())));
+		}
+		Map<String, @Nullable Object> values = new LinkedHashMap<>();
+		for (Map.Entry<String, PendingSpool.@Nullable State> asked : states.entrySet()) {
+			String key = asked.getKey();
+			PendingSpool.State found = asked.getValue();
 			if (found == null || found.deleted()) {
 				values.put(key, null);
 				continue;
 			}
-			this.readsServed.incrementAndGet();
 			Object value = type.equals("json") ? parse(found.value().getBytes(StandardCharsets.UTF_8)) : found.value();
 			if (withMetadata) {
 				Map<String, @Nullable Object> entry = new LinkedHashMap<>();
@@ -320,15 +358,29 @@ class KvRoutes {
 	}
 
 	/**
-	 * A live key's state, or Cloudflare's 404; counts the read as one KV did not serve.
+	 * A live key's state, Cloudflare's 404 for a key kvbatch knows is deleted (or one it
+	 * has never seen, without read-through), or {@code null} for a key kvbatch has never
+	 * seen when reads go through to KV. Counts the read as one KV did not serve when
+	 * kvbatch knows the key (live, or deleted: either way KV was not asked).
 	 */
-	private PendingSpool.State live(String key) throws IOException {
+	private PendingSpool.@Nullable State live(String key) throws IOException {
 		PendingSpool.State found = this.state.read(key);
+		if (found != null) {
+			saved(1);
+		}
+		else if (this.readThrough.enabled()) {
+			return null;
+		}
 		if (found == null || found.deleted()) {
 			throw ApiException.notFound();
 		}
-		this.readsServed.incrementAndGet();
 		return found;
+	}
+
+	/** Counts reads answered locally: for the metric, and per day for the report. */
+	private void saved(long reads) {
+		this.readsServed.addAndGet(reads);
+		this.readsSaved.count(reads);
 	}
 
 	private void stageOne(String what, ObjectNode json, String key, boolean id) {

@@ -38,12 +38,15 @@ public class StagedTally implements Trimmable {
 
 	private final Ledger ledger;
 
+	private final ReadsSaved readsSaved;
+
 	/** Adds a day's counts to its row, or makes the row. */
 	private final String add;
 
-	public StagedTally(JdbcClient jdbc, Ledger ledger, Upserts upserts) {
+	public StagedTally(JdbcClient jdbc, Ledger ledger, ReadsSaved readsSaved, Upserts upserts) {
 		this.jdbc = jdbc;
 		this.ledger = ledger;
+		this.readsSaved = readsSaved;
 		Map<String, Upserts.Merge> counts = new LinkedHashMap<>();
 		for (String column : List.of("puts", "deletes", "uploads", "changes")) {
 			counts.put(column, Upserts.Merge.ADD);
@@ -82,8 +85,8 @@ public class StagedTally implements Trimmable {
 	}
 
 	/**
-	 * Days of tallies and of the ledger's daily roll-up before the cutoff's UTC day, both
-	 * kept for {@code kvbatch.retention.ledger-daily}.
+	 * Days of tallies, of reads saved and of the ledger's daily roll-up before the
+	 * cutoff's UTC day, all kept for {@code kvbatch.retention.ledger-daily}.
 	 */
 	@Override
 	public String kind() {
@@ -93,14 +96,16 @@ public class StagedTally implements Trimmable {
 	@Override
 	public long due(Instant cutoff) {
 		LocalDate day = LocalDate.ofInstant(cutoff, ZoneOffset.UTC);
-		return this.jdbc.sql(DUE).param(day).query(Long.class).single() + this.ledger.dailyRowsBefore(day);
+		return this.jdbc.sql(DUE).param(day).query(Long.class).single() + this.ledger.dailyRowsBefore(day)
+				+ this.readsSaved.rowsBefore(day);
 	}
 
 	/** All of it at once: at most one row per day (and target and operation). */
 	@Override
 	public long trim(Instant cutoff, int batchSize) {
 		LocalDate day = LocalDate.ofInstant(cutoff, ZoneOffset.UTC);
-		return this.ledger.trimDailyRowsBefore(day) + this.jdbc.sql(DELETE_BEFORE).param(day).update();
+		return this.ledger.trimDailyRowsBefore(day) + this.readsSaved.trimBefore(day)
+				+ this.jdbc.sql(DELETE_BEFORE).param(day).update();
 	}
 
 	public record Counts(long puts, long deletes, long uploads, long changes) {

@@ -43,6 +43,7 @@ public final class CsvReport {
 		rows.add(row("compression", "logicalWrites", report.compression().logicalWrites()));
 		rows.add(row("compression", "kvWrites", report.compression().kvWrites()));
 		rows.add(row("compression", "ratio", report.compression().ratio()));
+		rows.add(row("reads", "saved", report.readsSaved()));
 		rows.add(row("backlog", "pendingRows", report.backlog().pendingRows()));
 		rows.add(row("backlog", "oldestPendingSeconds", report.backlog().oldestPendingSeconds()));
 		rows.add(row("backlog", "keysDeferred", report.backlog().keysDeferred()));

@@ -33,6 +33,7 @@ public class HtmlReport {
 		Map<String, String> lines = new LinkedHashMap<>();
 		lines.put("staged", TextReport.staged(report.staged()));
 		lines.put("compression", TextReport.compression(report.compression()));
+		lines.put("reads", TextReport.readsSaved(report.readsSaved()));
 		lines.put("backlog", TextReport.backlog(report.backlog()));
 		lines.put("dead letters", TextReport.deadLetters(report.deadLetters()));
 		lines.put("forecast", TextReport.forecast(report));

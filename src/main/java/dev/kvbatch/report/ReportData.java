@@ -1,5 +1,6 @@
 package dev.kvbatch.report;
 
+import dev.kvbatch.metering.ReadsSaved;
 import dev.kvbatch.metering.StagedTally;
 import dev.kvbatch.stage.DeadLetters;
 import dev.kvbatch.store.DirtyKeys;
@@ -51,8 +52,12 @@ public class ReportData {
 
 	private final DirtyKeys dirtyKeys;
 
-	public ReportData(JdbcClient jdbc, StagedTally tally, DeadLetters deadLetters, DirtyKeys dirtyKeys) {
+	private final ReadsSaved readsSaved;
+
+	public ReportData(JdbcClient jdbc, StagedTally tally, DeadLetters deadLetters, DirtyKeys dirtyKeys,
+			ReadsSaved readsSaved) {
 		this.jdbc = jdbc;
+		this.readsSaved = readsSaved;
 		this.tally = tally;
 		this.deadLetters = deadLetters;
 		this.dirtyKeys = dirtyKeys;
@@ -61,6 +66,11 @@ public class ReportData {
 	/** Staged counts per day in a range; days with nothing staged are absent. */
 	public Map<LocalDate, StagedTally.Counts> staged(LocalDate from, LocalDate to) {
 		return this.tally.between(from, to);
+	}
+
+	/** KV reads the HTTP API answered from kvbatch's own state on a UTC day. */
+	public long readsSaved(LocalDate day) {
+		return this.readsSaved.on(day);
 	}
 
 	/**

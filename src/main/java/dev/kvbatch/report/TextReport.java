@@ -57,6 +57,7 @@ public final class TextReport {
 		text.append('\n');
 		text.append("%-13s %s%n".formatted("staged", staged(report.staged())));
 		text.append("%-13s %s%n".formatted("compression", compression(report.compression())));
+		text.append("%-13s %s%n".formatted("reads", readsSaved(report.readsSaved())));
 		text.append("%-13s %s%n".formatted("backlog", backlog(report.backlog())));
 		text.append("%-13s %s%n".formatted("dead letters", deadLetters(report.deadLetters())));
 		text.append("%-13s %s%n".formatted("forecast", forecast(report)));
@@ -93,6 +94,14 @@ public final class TextReport {
 		return "%s (direct cost) became %s%s".formatted(count(compression.logicalWrites(), "logical write"),
 				count(compression.kvWrites(), "KV write and delete", "KV writes and deletes"),
 				(compression.ratio() != null) ? ": %s× fewer".formatted(compression.ratio()) : "");
+	}
+
+	/**
+	 * {@code KV reads saved 1,204: answered by kvbatch serve from its own state, not
+	 * billed by KV}.
+	 */
+	static String readsSaved(long reads) {
+		return "KV reads saved %,d: answered by kvbatch serve from its own state, not billed by KV".formatted(reads);
 	}
 
 	static String backlog(Backlog backlog) {

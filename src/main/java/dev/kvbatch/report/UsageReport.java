@@ -34,18 +34,29 @@ import org.jspecify.annotations.Nullable;
  * configured
  * @param staleness per rule, how long the day's writes waited against the rule's
  * freshness bound, and the keys the budget held past it
+ * @param readsSaved KV reads {@code kvbatch serve} answered from its own state that day
+ * instead of KV: reads KV neither served nor billed
  */
 public record UsageReport(LocalDate date, String plan, Period period, List<OperationUsage> operations, Zone worstZone,
 		List<String> alerts, Staged staged, Compression compression, Backlog backlog, DeadLetterCounts deadLetters,
 		Forecast forecast, List<JobRun> jobs, List<DayPoint> history, @Nullable AccountStatus account,
-		List<RuleStaleness> staleness) {
+		List<RuleStaleness> staleness, long readsSaved) {
+
+	/** A report without reads saved. */
+	public UsageReport(LocalDate date, String plan, Period period, List<OperationUsage> operations, Zone worstZone,
+			List<String> alerts, Staged staged, Compression compression, Backlog backlog, DeadLetterCounts deadLetters,
+			Forecast forecast, List<JobRun> jobs, List<DayPoint> history, @Nullable AccountStatus account,
+			List<RuleStaleness> staleness) {
+		this(date, plan, period, operations, worstZone, alerts, staged, compression, backlog, deadLetters, forecast,
+				jobs, history, account, staleness, 0);
+	}
 
 	/** A report without staleness figures. */
 	public UsageReport(LocalDate date, String plan, Period period, List<OperationUsage> operations, Zone worstZone,
 			List<String> alerts, Staged staged, Compression compression, Backlog backlog, DeadLetterCounts deadLetters,
 			Forecast forecast, List<JobRun> jobs, List<DayPoint> history, @Nullable AccountStatus account) {
 		this(date, plan, period, operations, worstZone, alerts, staged, compression, backlog, deadLetters, forecast,
-				jobs, history, account, List.of());
+				jobs, history, account, List.of(), 0);
 	}
 
 	/** The breaches of the day, over every rule. */

@@ -114,7 +114,7 @@ public class UsageReports {
 				UsageCalculator.compression(day.total(), kvWrites + today.getOrDefault(Operation.DELETE, 0L)),
 				new Backlog(pendingRows, oldest, this.data.keysDeferred(asOf), asOf), this.data.deadLetters(date, asOf),
 				forecast, this.data.jobs(date), history(plan, date, ledger, stagedDays), status,
-				this.staleness.on(date));
+				this.staleness.on(date), this.data.readsSaved(date));
 	}
 
 	private static List<DayPoint> history(Plan plan, LocalDate date, Map<LocalDate, Map<Operation, Long>> ledger,
