@@ -23,6 +23,10 @@ public final class MovableClock extends Clock {
 		this.now = start;
 	}
 
+	public void set(Instant now) {
+		this.now = now;
+	}
+
 	public void advance(Duration duration) {
 		this.now = this.now.plus(duration);
 	}
@@ -46,7 +50,10 @@ public final class MovableClock extends Clock {
 
 	@Override
 	public Clock withZone(ZoneId zone) {
-		throw new UnsupportedOperationException();
+		if (zone.normalized().equals(ZoneOffset.UTC)) {
+			return this;
+		}
+		throw new UnsupportedOperationException("a UTC clock: " + zone);
 	}
 
 	@Override

@@ -1,13 +1,12 @@
 package dev.kvbatch.cli;
 
+import dev.kvbatch.MovableClock;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,32 +139,6 @@ class ThirtyDaysIntegrationTests {
 		return (count != null) ? count : 0;
 	}
 
-	/** A clock the test moves. */
-	static final class MovableClock extends Clock {
-
-		private volatile Instant now = START;
-
-		void set(Instant now) {
-			this.now = now;
-		}
-
-		@Override
-		public Instant instant() {
-			return this.now;
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			return this;
-		}
-
-	}
-
 	/**
 	 * Checks each delete against what KV holds: a key KV has already expired must never
 	 * cost a delete.
@@ -195,7 +168,7 @@ class ThirtyDaysIntegrationTests {
 		@Bean
 		@Primary
 		MovableClock movableClock() {
-			return new MovableClock();
+			return new MovableClock(START);
 		}
 
 		@Bean
