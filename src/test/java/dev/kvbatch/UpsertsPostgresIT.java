@@ -1,15 +1,10 @@
 package dev.kvbatch;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 
 import org.junit.jupiter.api.Test;
 
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The upsert helper on PostgreSQL, as {@link UpsertsTests} runs it on H2. Run by
@@ -18,22 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class UpsertsPostgresIT {
 
-	private static final String POSTGRES = System.getenv("KVBATCH_TEST_POSTGRES_URL");
-
 	@Test
 	void insertsThenMergesEachColumnAsToldOnPostgres() throws SQLException {
-		assertThat(POSTGRES)
-			.as("KVBATCH_TEST_POSTGRES_URL: -Ppostgres needs a PostgreSQL server; as root, "
-					+ "eval \"$(.ci/postgres start)\" starts one and sets it")
-			.isNotBlank();
-		String name = "kvbatch_upserts_" + ProcessHandle.current().pid();
-		try (Connection admin = DriverManager.getConnection(POSTGRES, "postgres", "");
-				Statement statement = admin.createStatement()) {
-			statement.execute("DROP DATABASE IF EXISTS " + name);
-			statement.execute("CREATE DATABASE " + name);
-		}
-		UpsertsTests.insertsThenMerges(new DriverManagerDataSource(
-				POSTGRES.substring(0, POSTGRES.lastIndexOf('/') + 1) + name, "postgres", ""));
+		UpsertsTests.insertsThenMerges(new DriverManagerDataSource(TestPostgres.freshDatabase(), "postgres", ""));
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.kvbatch.cli;
 
+import dev.kvbatch.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ class FreshnessPostgresIT {
 
 	@Test
 	void stalenessAndBreachesPerRuleOnPostgresEqualTheFiguresOnH2() throws Exception {
-		String database = PostgresIT.freshDatabase();
+		String database = TestPostgres.freshDatabase();
 		Scenario postgres = new Scenario(this.tmp.resolve("pg"), "--spring.datasource.url=" + database,
 				"--spring.datasource.username=postgres");
 		Scenario h2 = new Scenario(this.tmp.resolve("h2"));

@@ -1,16 +1,14 @@
 package dev.kvbatch.cli;
 
+import dev.kvbatch.TestPostgres;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,16 +24,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class PostgresIT {
 
-	private static final String URL = System.getenv("KVBATCH_TEST_POSTGRES_URL");
-
-	private static final AtomicInteger DATABASES = new AtomicInteger();
-
 	@TempDir
 	Path tmp;
 
 	@Test
 	void compressesPrunesAndRestartsOnPostgresLikeOnH2() throws Exception {
-		String database = freshDatabase();
+		String database = TestPostgres.freshDatabase();
 		Path input = Files.writeString(this.tmp.resolve("input.jsonl"), """
 				{"op":"put","key":"mobile-mapping:dev1:t1","value":{"thingsId":"T-1"},"expiration":4000000000}
 				{"op":"put","key":"mobile-mapping:dev1:t2","value":{"thingsId":"T-2"}}
@@ -73,7 +67,7 @@ class PostgresIT {
 
 	@Test
 	void secondRunInAnotherProcessExitsThreeWhileTheFirstHoldsTheLock() throws Exception {
-		String database = freshDatabase();
+		String database = TestPostgres.freshDatabase();
 		String[] onPostgres = { "--spring.datasource.url=" + database, "--spring.datasource.username=postgres" };
 		CliRun cli = new CliRun(this.tmp.resolve("pg"));
 		Path input = Files.writeString(this.tmp.resolve("input.jsonl"), RestartIntegrationTests.workload());
@@ -102,20 +96,6 @@ class PostgresIT {
 			child.destroyForcibly();
 		}
 		assertThat(cli.run(with(onPostgres, "kv", "list")).out().lines()).hasSize(65);
-	}
-
-	/** A new, empty database on the server, named for this JVM: its JDBC URL. */
-	static String freshDatabase() throws SQLException {
-		assertThat(URL)
-			.as("KVBATCH_TEST_POSTGRES_URL: -Ppostgres needs a PostgreSQL server; as root, "
-					+ "eval \"$(.ci/postgres start)\" starts one and sets it")
-			.isNotBlank();
-		String name = "kvbatch_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
-		try (Connection connection = DriverManager.getConnection(URL, "postgres", "")) {
-			connection.createStatement().execute("DROP DATABASE IF EXISTS " + name);
-			connection.createStatement().execute("CREATE DATABASE " + name);
-		}
-		return URL.substring(0, URL.lastIndexOf('/') + 1) + name;
 	}
 
 	private static String[] with(String[] settings, String... args) throws IOException {
