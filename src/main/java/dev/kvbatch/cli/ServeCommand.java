@@ -33,6 +33,12 @@ class ServeCommand implements Callable<Integer> {
 	/** How long SIGTERM waits for requests in flight. */
 	private static final long DRAIN_SECONDS = 30;
 
+	/**
+	 * How long the signal's shutdown hook holds the JVM for the drain and the running
+	 * job's stop: the JVM ends once its shutdown hooks have, whatever other threads do.
+	 */
+	private static final long STOP_SECONDS = DRAIN_SECONDS + 90;
+
 	@ParentCommand
 	KvBatchCommand parent;
 
@@ -45,7 +51,17 @@ class ServeCommand implements Callable<Integer> {
 	@Override
 	public Integer call() throws Exception {
 		CountDownLatch stop = new CountDownLatch(1);
-		Thread hook = new Thread(stop::countDown, "kvbatch-serve-stop");
+		CountDownLatch stopped = new CountDownLatch(1);
+		Thread hook = new Thread(() -> {
+			stop.countDown();
+			try {
+				// Held until serve has drained and closed its context below.
+				stopped.await(STOP_SECONDS, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}, "kvbatch-serve-stop");
 		Runtime.getRuntime().addShutdownHook(hook);
 		try (ConfigurableApplicationContext context = this.parent.contexts.servingApi(!this.noJobs)) {
 			WebServer web = Objects.requireNonNull(((WebServerApplicationContext) context).getWebServer(),
@@ -66,6 +82,7 @@ class ServeCommand implements Callable<Integer> {
 			// the run has asked to stop.
 		}
 		finally {
+			stopped.countDown();
 			try {
 				Runtime.getRuntime().removeShutdownHook(hook);
 			}

@@ -89,7 +89,8 @@ class SigtermDrainTests {
 				out.write(value, half, value.length - half);
 				out.flush();
 				String answer = head(in);
-				assertThat(answer).as(answer).startsWith("HTTP/1.1 200");
+				assertThat(answer).as("the answer to the request in flight; serve's log:%n%s", Files.readString(log))
+					.startsWith("HTTP/1.1 200");
 				assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).contains("\"success\":true");
 			}
 			assertThat(serve.waitFor(2, TimeUnit.MINUTES)).as("serve ends after SIGTERM").isTrue();
