@@ -9,6 +9,7 @@ import dev.kvbatch.flush.Flusher;
 import dev.kvbatch.store.PhysicalViews;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemProcessor;
 import org.springframework.batch.infrastructure.item.ItemWriter;
@@ -35,6 +36,9 @@ class ByteBoundedFlush
 
 	private final FlushCounts counts;
 
+	/** The step whose counts the chunks' outcomes add to. */
+	private final StepExecution step;
+
 	private final long maxBytes;
 
 	/** The latest deadline this run must meet (see {@link FlushHorizon#due}). */
@@ -43,11 +47,13 @@ class ByteBoundedFlush
 	/** Bytes of the values the current chunk holds. */
 	private long held;
 
-	ByteBoundedFlush(PhysicalViews views, Flusher flusher, FlushCounts counts, long maxBytes, long horizon) {
+	ByteBoundedFlush(PhysicalViews views, Flusher flusher, FlushCounts counts, StepExecution step, long maxBytes,
+			long horizon) {
 		this.views = views;
 		this.horizon = horizon;
 		this.flusher = flusher;
 		this.counts = counts;
+		this.step = step;
 		this.maxBytes = maxBytes;
 	}
 
@@ -131,7 +137,7 @@ class ByteBoundedFlush
 
 	/** Sends a group and empties it. */
 	private void send(List<FlushPlan> group) {
-		this.counts.add(this.flusher.flush(List.copyOf(group), this.horizon));
+		this.counts.add(this.step, this.flusher.flush(List.copyOf(group), this.horizon));
 		group.clear();
 	}
 

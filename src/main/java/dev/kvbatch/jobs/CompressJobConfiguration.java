@@ -19,11 +19,13 @@ import dev.kvbatch.store.PhysicalViews;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
 import org.springframework.batch.infrastructure.item.database.Order;
@@ -66,21 +68,23 @@ class CompressJobConfiguration {
 
 	@Bean
 	Step ingestStep(JobRepository jobs, PlatformTransactionManager tm, SpoolIngester ingester, Outbox outbox,
-			CompressProperties properties, Progress progress) {
+			CompressProperties properties, Progress progress, LedgerAttribution ledger) {
 		return new StepBuilder(Steps.INGEST, jobs)
 			.tasklet(new IngestTasklet(ingester, outbox, properties.ingestLines(), properties.ingestChars()), tm)
+			.listener(ledger)
 			.listener((StepExecutionListener) progress)
 			.build();
 	}
 
 	@Bean
 	Step applyStep(JobRepository jobs, PlatformTransactionManager tm, CoalescingOutboxReader outboxReader,
-			ApplyWriter applyWriter, CompressProperties properties, Progress progress) {
+			ApplyWriter applyWriter, CompressProperties properties, Progress progress, LedgerAttribution ledger) {
 		return new StepBuilder(Steps.APPLY, jobs).<CoalescingOutboxReader.Item, CoalescingOutboxReader.Item>chunk(
 				properties.chunkSize())
 			.transactionManager(tm)
 			.reader(outboxReader)
 			.writer(applyWriter)
+			.listener(ledger)
 			.listener(progress)
 			.build();
 	}
@@ -95,12 +99,14 @@ class CompressJobConfiguration {
 
 	@Bean
 	Step flushStep(JobRepository jobs, PlatformTransactionManager tm, JdbcPagingItemReader<DirtyKey> dirtyReader,
-			ByteBoundedFlush flush, CompressProperties properties, Progress progress, FlushCounts counts) {
+			ByteBoundedFlush flush, CompressProperties properties, Progress progress, FlushCounts counts,
+			LedgerAttribution ledger) {
 		return new StepBuilder(Steps.FLUSH, jobs).<DirtyKey, ByteBoundedFlush.Planned>chunk(properties.chunkSize())
 			.transactionManager(tm)
 			.reader(dirtyReader)
 			.processor(flush)
 			.writer(flush)
+			.listener(ledger)
 			.listener(progress)
 			.listener(counts)
 			.build();
@@ -110,11 +116,10 @@ class CompressJobConfiguration {
 	@Bean
 	@StepScope
 	ByteBoundedFlush flushChunks(PhysicalViews views, Flusher flusher, FlushCounts counts,
-			CompressProperties properties, Clock clock,
-			@Value("#{stepExecution.jobExecution.jobInstance.jobName}") String job,
-			@Value("#{stepExecution.jobExecution.jobParameters}") JobParameters parameters) {
-		return new ByteBoundedFlush(views, flusher, counts, properties.flushBytes(),
-				FlushHorizon.due(job, parameters, properties.interval(), clock));
+			CompressProperties properties, Clock clock, @Value("#{stepExecution}") StepExecution step) {
+		JobExecution execution = step.getJobExecution();
+		return new ByteBoundedFlush(views, flusher, counts, step, properties.flushBytes(), FlushHorizon
+			.due(execution.getJobInstance().getJobName(), execution.getJobParameters(), properties.interval(), clock));
 	}
 
 	/**

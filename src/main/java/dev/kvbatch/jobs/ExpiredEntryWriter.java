@@ -2,7 +2,6 @@ package dev.kvbatch.jobs;
 
 import java.util.HashSet;
 import java.util.Set;
-import java.util.Objects;
 
 import dev.kvbatch.store.DirtyKey;
 import dev.kvbatch.store.ExpiredEntries;
@@ -10,7 +9,7 @@ import dev.kvbatch.store.ExpiredEntry;
 import dev.kvbatch.store.FlushPlan;
 import dev.kvbatch.store.PhysicalViews;
 
-import org.springframework.batch.core.scope.context.StepSynchronizationManager;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.ItemWriter;
@@ -18,7 +17,7 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
 /**
  * Removes expired entries, or in a dry run plans what their physical keys would become
  * without changing anything: rewritten (a KV write), deleted (a KV delete), or left to
- * KV's own expiration (free). Step-scoped.
+ * KV's own expiration (free), counted in the step's execution context. Step-scoped.
  */
 class ExpiredEntryWriter implements ItemWriter<ExpiredEntry> {
 
@@ -34,12 +33,15 @@ class ExpiredEntryWriter implements ItemWriter<ExpiredEntry> {
 
 	private final boolean dryRun;
 
+	private final StepExecution step;
+
 	private final Set<String> planned = new HashSet<>();
 
-	ExpiredEntryWriter(ExpiredEntries entries, PhysicalViews views, boolean dryRun) {
+	ExpiredEntryWriter(ExpiredEntries entries, PhysicalViews views, boolean dryRun, StepExecution step) {
 		this.entries = entries;
 		this.views = views;
 		this.dryRun = dryRun;
+		this.step = step;
 	}
 
 	@Override
@@ -48,10 +50,7 @@ class ExpiredEntryWriter implements ItemWriter<ExpiredEntry> {
 			this.entries.remove(chunk.getItems());
 			return;
 		}
-		ExecutionContext counts = Objects
-			.requireNonNull(StepSynchronizationManager.getContext(), "called inside a step")
-			.getStepExecution()
-			.getExecutionContext();
+		ExecutionContext counts = this.step.getExecutionContext();
 		for (ExpiredEntry entry : chunk) {
 			if (!this.planned.add(entry.physicalKey())) {
 				continue;

@@ -1,12 +1,10 @@
 package dev.kvbatch.jobs;
 
 import java.util.List;
-import java.util.Objects;
 
 import dev.kvbatch.flush.Flusher;
 
 import org.springframework.batch.core.listener.StepExecutionListener;
-import org.springframework.batch.core.scope.context.StepSynchronizationManager;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.stereotype.Component;
@@ -31,12 +29,12 @@ class FlushCounts implements StepExecutionListener {
 		KEYS.forEach((key) -> step.getExecutionContext().putLong(key, 0L));
 	}
 
-	/** Adds one chunk's outcome; called from the writer, inside the step. */
-	void add(Flusher.Outcome outcome) {
-		ExecutionContext counts = Objects
-			.requireNonNull(StepSynchronizationManager.getContext(), "called inside a step")
-			.getStepExecution()
-			.getExecutionContext();
+	/**
+	 * Adds one chunk's outcome to the step's counts; called from the writer, inside the
+	 * step.
+	 */
+	void add(StepExecution step, Flusher.Outcome outcome) {
+		ExecutionContext counts = step.getExecutionContext();
 		long[] values = { outcome.written(), outcome.deleted(), outcome.unchanged(), outcome.pending(),
 				outcome.deferred(), outcome.parked(), outcome.breaches() };
 		for (int i = 0; i < KEYS.size(); i++) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
+import dev.kvbatch.JobNames;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.batch.core.job.parameters.InvalidJobParametersException;
@@ -41,7 +42,7 @@ final class FlushHorizon {
 	 * @return the latest deadline this flush sends, epoch milliseconds
 	 */
 	static long of(String job, JobParameters parameters, @Nullable Duration interval, Clock clock) {
-		if (!"compress".equals(job) || "all".equals(parameters.getString(FLUSH))) {
+		if (!JobNames.COMPRESS.equals(job) || "all".equals(parameters.getString(FLUSH))) {
 			return ALL;
 		}
 		long now = clock.millis();
@@ -63,7 +64,7 @@ final class FlushHorizon {
 	 * else now (a key already past its deadline).
 	 */
 	static long due(String job, JobParameters parameters, @Nullable Duration interval, Clock clock) {
-		long natural = "compress".equals(job) ? of(job, without(parameters), interval, clock) : ALL;
+		long natural = JobNames.COMPRESS.equals(job) ? of(job, without(parameters), interval, clock) : ALL;
 		return (natural == ALL) ? clock.millis() : natural;
 	}
 

@@ -7,7 +7,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 import javax.sql.DataSource;
 
@@ -27,7 +26,6 @@ import org.springframework.batch.core.job.parameters.InvalidJobParametersExcepti
 import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.batch.core.scope.context.StepSynchronizationManager;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -36,6 +34,7 @@ import org.springframework.batch.infrastructure.item.database.JdbcPagingItemRead
 import org.springframework.batch.infrastructure.item.database.Order;
 import org.springframework.batch.infrastructure.item.database.builder.JdbcPagingItemReaderBuilder;
 import org.springframework.batch.infrastructure.item.ItemWriter;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -91,17 +90,25 @@ class MigrateJobConfiguration {
 	/** Deletes the legacy keys verify passed, in budgeted batches. */
 	@Bean
 	Step deleteLegacyStep(JobRepository jobs, PlatformTransactionManager tm,
-			JdbcPagingItemReader<String> verifiedReader, LegacyKeys legacy, Progress progress) {
+			JdbcPagingItemReader<String> verifiedReader, ItemWriter<String> legacyDeleter, Progress progress,
+			LedgerAttribution ledger) {
 		return new StepBuilder(Steps.DELETE_LEGACY, jobs).<String, String>chunk(CHUNK)
 			.transactionManager(tm)
 			.reader(verifiedReader)
-			.writer((chunk) -> {
-				ExecutionContext counts = step().getExecutionContext();
-				counts.putLong(DELETED,
-						counts.getLong(DELETED, 0L) + legacy.deleteVerified(List.copyOf(chunk.getItems())));
-			})
+			.writer(legacyDeleter)
+			.listener(ledger)
 			.listener(progress)
 			.build();
+	}
+
+	/** Deletes a chunk of verified legacy keys, counting them in the step's context. */
+	@Bean
+	@StepScope
+	ItemWriter<String> legacyDeleter(LegacyKeys legacy, @Value("#{stepExecution}") StepExecution step) {
+		return (chunk) -> {
+			ExecutionContext counts = step.getExecutionContext();
+			counts.putLong(DELETED, counts.getLong(DELETED, 0L) + legacy.deleteVerified(List.copyOf(chunk.getItems())));
+		};
 	}
 
 	/** Verified migrated keys whose legacy key is still there, in key order. */
@@ -121,14 +128,26 @@ class MigrateJobConfiguration {
 	}
 
 	@Bean
-	Step loadStep(JobRepository jobs, PlatformTransactionManager tm, LegacyKeyReader legacyKeyReader, LegacyKeys legacy,
-			Progress progress) {
+	Step loadStep(JobRepository jobs, PlatformTransactionManager tm, LegacyKeyReader legacyKeyReader,
+			ItemWriter<LegacyKeys.Listed> legacyLoader, Progress progress, LedgerAttribution ledger) {
 		return new StepBuilder(Steps.LOAD, jobs).<LegacyKeys.Listed, LegacyKeys.Listed>chunk(CHUNK)
 			.transactionManager(tm)
 			.reader(legacyKeyReader)
-			.writer((chunk) -> count(legacy.load(List.copyOf(chunk.getItems()), eventTime(step().getJobParameters()))))
+			.writer(legacyLoader)
+			.listener(ledger)
 			.listener(progress)
 			.build();
+	}
+
+	/**
+	 * Loads a chunk of legacy keys into the logical store, counting the outcome in the
+	 * step's context.
+	 */
+	@Bean
+	@StepScope
+	ItemWriter<LegacyKeys.Listed> legacyLoader(LegacyKeys legacy, @Value("#{stepExecution}") StepExecution step) {
+		Instant eventTime = eventTime(step.getJobParameters());
+		return (chunk) -> count(step, legacy.load(List.copyOf(chunk.getItems()), eventTime));
 	}
 
 	@Bean
@@ -137,13 +156,8 @@ class MigrateJobConfiguration {
 		return new LegacyKeyReader(target, legacy, rules.rules(), budget);
 	}
 
-	private static StepExecution step() {
-		return Objects.requireNonNull(StepSynchronizationManager.getContext(), "called inside a step")
-			.getStepExecution();
-	}
-
-	private static void count(LegacyKeys.Outcome outcome) {
-		ExecutionContext counts = step().getExecutionContext();
+	private static void count(StepExecution step, LegacyKeys.Outcome outcome) {
+		ExecutionContext counts = step.getExecutionContext();
 		long[] values = { outcome.loaded(), outcome.rejected(), outcome.skipped() };
 		for (int i = 0; i < COUNTS.size(); i++) {
 			counts.putLong(COUNTS.get(i), counts.getLong(COUNTS.get(i), 0L) + values[i]);

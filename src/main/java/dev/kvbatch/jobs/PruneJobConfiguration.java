@@ -19,6 +19,7 @@ import org.springframework.batch.core.job.flow.FlowExecutionStatus;
 import org.springframework.batch.core.job.flow.JobExecutionDecider;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
 import org.springframework.batch.infrastructure.item.database.Order;
@@ -58,25 +59,27 @@ class PruneJobConfiguration {
 
 	@Bean
 	Step expireStep(JobRepository jobs, PlatformTransactionManager tm, JdbcPagingItemReader<ExpiredEntry> expiredReader,
-			ExpiredEntryWriter writer, CompressProperties properties, Progress progress) {
+			ExpiredEntryWriter writer, CompressProperties properties, Progress progress, LedgerAttribution ledger) {
 		return new StepBuilder(Steps.EXPIRE, jobs).<ExpiredEntry, ExpiredEntry>chunk(properties.chunkSize())
 			.transactionManager(tm)
 			.reader(expiredReader)
 			.writer(writer)
+			.listener(ledger)
 			.listener(progress)
 			.build();
 	}
 
 	@Bean
-	Step retentionStep(JobRepository jobs, PlatformTransactionManager tm, RetentionTasklet tasklet) {
-		return new StepBuilder(Steps.RETENTION, jobs).tasklet(tasklet, tm).build();
+	Step retentionStep(JobRepository jobs, PlatformTransactionManager tm, RetentionTasklet tasklet,
+			LedgerAttribution ledger) {
+		return new StepBuilder(Steps.RETENTION, jobs).tasklet(tasklet, tm).listener(ledger).build();
 	}
 
 	@Bean
 	@StepScope
 	ExpiredEntryWriter expiredEntryWriter(ExpiredEntries entries, PhysicalViews views,
-			@Value("#{jobParameters['" + JobRuns.DRY_RUN + "']}") String dryRun) {
-		return new ExpiredEntryWriter(entries, views, JobRuns.isDryRun(dryRun));
+			@Value("#{stepExecution}") StepExecution step) {
+		return new ExpiredEntryWriter(entries, views, JobRuns.isDryRun(step.getJobParameters()), step);
 	}
 
 	@Bean

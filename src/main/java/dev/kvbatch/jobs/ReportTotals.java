@@ -8,7 +8,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
-import java.util.Objects;
 
 import dev.kvbatch.metering.Operation;
 import org.jspecify.annotations.Nullable;
@@ -16,10 +15,10 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.listener.StepExecutionListener;
-import org.springframework.batch.core.scope.context.StepSynchronizationManager;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemWriter;
 
 /**
  * The sums the usage-report job's chunk steps count. Each chunk adds to its step's
@@ -47,8 +46,17 @@ final class ReportTotals {
 	private ReportTotals() {
 	}
 
-	static void addLedger(Chunk<? extends LedgerRow> chunk) {
-		ExecutionContext context = stepContext();
+	/** Adds each chunk of ledger rows to the step's sums. */
+	static ItemWriter<LedgerRow> ledgerWriter(StepExecution step) {
+		return (chunk) -> addLedger(step.getExecutionContext(), chunk);
+	}
+
+	/** Adds each chunk of outbox rows to the step's backlog. */
+	static ItemWriter<PendingRow> pendingWriter(StepExecution step) {
+		return (chunk) -> addPending(step.getExecutionContext(), chunk);
+	}
+
+	private static void addLedger(ExecutionContext context, Chunk<? extends LedgerRow> chunk) {
 		@SuppressWarnings("unchecked")
 		HashMap<String, Long> sums = new HashMap<>((Map<String, Long>) context.get(LEDGER_KEY));
 		for (LedgerRow row : chunk) {
@@ -57,8 +65,7 @@ final class ReportTotals {
 		context.put(LEDGER_KEY, sums);
 	}
 
-	static void addPending(Chunk<? extends PendingRow> chunk) {
-		ExecutionContext context = stepContext();
+	private static void addPending(ExecutionContext context, Chunk<? extends PendingRow> chunk) {
 		long oldest = context.getLong(OLDEST_KEY);
 		for (PendingRow row : chunk) {
 			oldest = (oldest < 0) ? row.stagedAt() : Math.min(oldest, row.stagedAt());
@@ -89,12 +96,6 @@ final class ReportTotals {
 	static @Nullable Instant oldestPending(JobExecution job) {
 		long oldest = job.getExecutionContext().getLong(OLDEST_KEY, -1L);
 		return (oldest < 0) ? null : Instant.ofEpochMilli(oldest);
-	}
-
-	private static ExecutionContext stepContext() {
-		return Objects.requireNonNull(StepSynchronizationManager.getContext(), "called inside a step")
-			.getStepExecution()
-			.getExecutionContext();
 	}
 
 	record LedgerRow(LocalDate day, String operation, long keys) {

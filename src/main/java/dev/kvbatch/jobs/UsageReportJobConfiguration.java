@@ -19,7 +19,9 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.infrastructure.item.ItemWriter;
 import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
 import org.springframework.batch.infrastructure.item.database.Order;
 import org.springframework.batch.infrastructure.item.database.builder.JdbcPagingItemReaderBuilder;
@@ -60,11 +62,13 @@ class UsageReportJobConfiguration {
 
 	@Bean
 	Step usageLedgerStep(JobRepository jobs, PlatformTransactionManager tm,
-			JdbcPagingItemReader<ReportTotals.LedgerRow> ledgerReader, Progress progress) {
+			JdbcPagingItemReader<ReportTotals.LedgerRow> ledgerReader, ItemWriter<ReportTotals.LedgerRow> ledgerWriter,
+			Progress progress, LedgerAttribution ledger) {
 		return new StepBuilder(Steps.LEDGER, jobs).<ReportTotals.LedgerRow, ReportTotals.LedgerRow>chunk(CHUNK)
 			.transactionManager(tm)
 			.reader(ledgerReader)
-			.writer(ReportTotals::addLedger)
+			.writer(ledgerWriter)
+			.listener(ledger)
 			.listener(ReportTotals.LEDGER)
 			.listener(progress)
 			.build();
@@ -72,19 +76,36 @@ class UsageReportJobConfiguration {
 
 	@Bean
 	Step usageBacklogStep(JobRepository jobs, PlatformTransactionManager tm,
-			JdbcPagingItemReader<ReportTotals.PendingRow> pendingReader, Progress progress) {
+			JdbcPagingItemReader<ReportTotals.PendingRow> pendingReader,
+			ItemWriter<ReportTotals.PendingRow> pendingWriter, Progress progress, LedgerAttribution ledger) {
 		return new StepBuilder(Steps.BACKLOG, jobs).<ReportTotals.PendingRow, ReportTotals.PendingRow>chunk(CHUNK)
 			.transactionManager(tm)
 			.reader(pendingReader)
-			.writer(ReportTotals::addPending)
+			.writer(pendingWriter)
+			.listener(ledger)
 			.listener(ReportTotals.BACKLOG)
 			.listener(progress)
 			.build();
 	}
 
 	@Bean
-	Step usageReportStep(JobRepository jobs, PlatformTransactionManager tm, UsageReportTasklet tasklet) {
-		return new StepBuilder(Steps.REPORT, jobs).tasklet(tasklet, tm).build();
+	Step usageReportStep(JobRepository jobs, PlatformTransactionManager tm, UsageReportTasklet tasklet,
+			LedgerAttribution ledger) {
+		return new StepBuilder(Steps.REPORT, jobs).tasklet(tasklet, tm).listener(ledger).build();
+	}
+
+	/** Adds the ledger rows to the step's sums. */
+	@Bean
+	@StepScope
+	ItemWriter<ReportTotals.LedgerRow> ledgerWriter(@Value("#{stepExecution}") StepExecution step) {
+		return ReportTotals.ledgerWriter(step);
+	}
+
+	/** Counts the outbox rows into the step's backlog. */
+	@Bean
+	@StepScope
+	ItemWriter<ReportTotals.PendingRow> pendingWriter(@Value("#{stepExecution}") StepExecution step) {
+		return ReportTotals.pendingWriter(step);
 	}
 
 	/**

@@ -14,8 +14,6 @@ import dev.kvbatch.DurableCommits;
 import dev.kvbatch.Trimmable;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.batch.core.scope.context.StepContext;
-import org.springframework.batch.core.scope.context.StepSynchronizationManager;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
 import org.springframework.stereotype.Component;
@@ -35,6 +33,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the budget, which trusts the ledger, is never passed across kills, and the ledger
  * counts at least what KV billed, at most the requests in flight at a kill more. A call
  * sent again after a rollback is counted again, as KV bills it again. Thread-safe.
+ *
+ * <p>
+ * A row names the job execution whose calls it records, when its thread was
+ * {@linkplain #attributeTo attributed} to one (the jobs do so for each step they run, on
+ * the step's thread); calls from anywhere else (the HTTP API, a command outside a job)
+ * name none.
  */
 @Component
 public class Ledger implements Trimmable {
@@ -106,6 +110,9 @@ public class Ledger implements Trimmable {
 
 	private final DurableCommits durable;
 
+	/** The job execution whose calls this thread sends, if any. */
+	private final ThreadLocal<@Nullable Long> jobExecution = new ThreadLocal<>();
+
 	public Ledger(JdbcClient jdbc, Clock clock, PlatformTransactionManager transactions, DurableCommits durable) {
 		this.jdbc = jdbc;
 		this.clock = clock;
@@ -121,7 +128,7 @@ public class Ledger implements Trimmable {
 	 * @return the row, for {@link #settle}
 	 */
 	public long begin(Operation operation, String target, long keys, long bytes, int requests) {
-		Long executionId = currentJobExecutionId();
+		Long executionId = this.jobExecution.get();
 		long id = this.ownTransaction.execute((status) -> {
 			GeneratedKeyHolder key = new GeneratedKeyHolder();
 			this.jdbc.sql(BEGIN)
@@ -132,6 +139,20 @@ public class Ledger implements Trimmable {
 		});
 		this.durable.sync();
 		return id;
+	}
+
+	/**
+	 * Attributes the calls this thread records from now on to a job execution, or to
+	 * none; the thread keeps the attribution until it is changed.
+	 * @param jobExecutionId the execution, {@code null} for none
+	 */
+	public void attributeTo(@Nullable Long jobExecutionId) {
+		if (jobExecutionId == null) {
+			this.jobExecution.remove();
+		}
+		else {
+			this.jobExecution.set(jobExecutionId);
+		}
 	}
 
 	/**
@@ -243,11 +264,6 @@ public class Ledger implements Trimmable {
 
 	private static LocalDate utcDay(Instant instant) {
 		return LocalDate.ofInstant(instant, ZoneOffset.UTC);
-	}
-
-	private static @Nullable Long currentJobExecutionId() {
-		StepContext context = StepSynchronizationManager.getContext();
-		return (context != null) ? context.getStepExecution().getJobExecutionId() : null;
 	}
 
 }
