@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.batch.core.scope.context.StepSynchronizationManager;
+import org.springframework.batch.core.annotation.BeforeStep;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ItemReader;
 
 /**
@@ -30,7 +31,9 @@ import org.springframework.batch.infrastructure.item.ItemReader;
  * Lists and reads are budgeted: the allowance is taken from the {@link DailyBudget} when
  * the step starts (only this step spends them while it runs), one list per page and one
  * read per key handed out. When either runs out the reader ends, the step completes with
- * what it loaded, and {@link #stoppedByBudget()} says so. Not thread-safe.
+ * what it loaded, and {@link #stoppedByBudget()} says so, as does the step's context
+ * ({@value #STOPPED_BY_BUDGET}). The step's reader, so Spring Batch calls its
+ * {@link BeforeStep} method. Not thread-safe.
  */
 public class LegacyKeyReader implements ItemReader<LegacyKeys.Listed> {
 
@@ -61,12 +64,20 @@ public class LegacyKeyReader implements ItemReader<LegacyKeys.Listed> {
 
 	private boolean stoppedByBudget;
 
+	private @Nullable StepExecution step;
+
 	public LegacyKeyReader(KvTarget target, LegacyKeys legacy, List<PackRule> rules, DailyBudget budget) {
 		this.target = target;
 		this.legacy = legacy;
 		this.rules = rules.stream().filter(LegacyKeyReader::listable).toList();
 		this.lists = budget.remaining(Operation.LIST);
 		this.reads = budget.remaining(Operation.READ);
+	}
+
+	/** Remembers the step, whose context says when the budget stopped the listing. */
+	@BeforeStep
+	public void saveStep(StepExecution step) {
+		this.step = step;
 	}
 
 	/** Map and rollup rules: the others have no prefix of their own to list. */
@@ -132,9 +143,9 @@ public class LegacyKeyReader implements ItemReader<LegacyKeys.Listed> {
 		log.warn("The day's budget of KV {}s is spent: the listing resumes at the next run",
 				operation.name().toLowerCase(Locale.ROOT));
 		this.stoppedByBudget = true;
-		var step = StepSynchronizationManager.getContext();
+		StepExecution step = this.step;
 		if (step != null) {
-			step.getStepExecution().getExecutionContext().putLong(STOPPED_BY_BUDGET, 1L);
+			step.getExecutionContext().putLong(STOPPED_BY_BUDGET, 1L);
 		}
 		this.page.clear();
 		this.rule = this.rules.size();
