@@ -1,6 +1,8 @@
 package dev.kvbatch.flush;
 
 import dev.kvbatch.store.DirtyKey;
+import dev.kvbatch.store.DirtyKeys;
+import dev.kvbatch.store.PhysicalViews;
 import dev.kvbatch.store.FreshnessLog;
 import dev.kvbatch.store.FlushPlan;
 import java.time.Clock;
@@ -23,7 +25,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -51,15 +52,9 @@ public class Flusher {
 	/** The dead-letter source of physical keys KV refused. */
 	public static final String SOURCE = "flush";
 
-	private static final String FORGET = "DELETE FROM kv_physical WHERE physical_key = ?";
+	private final PhysicalViews views;
 
-	private static final String REMEMBER = """
-			INSERT INTO kv_physical (physical_key, rule, digest, expires_at, written_at) VALUES (?, ?, ?, ?, ?)
-			""";
-
-	private static final String CLEAN = "DELETE FROM kv_dirty WHERE id = ?";
-
-	private final JdbcTemplate jdbc;
+	private final DirtyKeys dirtyKeys;
 
 	private final KvTarget target;
 
@@ -71,9 +66,10 @@ public class Flusher {
 
 	private final Clock clock;
 
-	public Flusher(JdbcTemplate jdbc, KvTarget target, DailyBudget budget, DeadLetters deadLetters,
-			FreshnessLog freshness, Clock clock) {
-		this.jdbc = jdbc;
+	public Flusher(PhysicalViews views, DirtyKeys dirtyKeys, KvTarget target, DailyBudget budget,
+			DeadLetters deadLetters, FreshnessLog freshness, Clock clock) {
+		this.views = views;
+		this.dirtyKeys = dirtyKeys;
 		this.freshness = freshness;
 		this.target = target;
 		this.budget = budget;
@@ -186,17 +182,9 @@ public class Flusher {
 				held.add(delete.dirty());
 			}
 		}
-		this.jdbc.batchUpdate(FORGET, forget, forget.size(), (ps, key) -> ps.setString(1, key));
-		long now = this.clock.millis();
-		this.jdbc.batchUpdate(REMEMBER, stored, stored.size(), (ps, put) -> {
-			PhysicalValue value = put.value();
-			ps.setString(1, value.key());
-			ps.setString(2, put.rule());
-			ps.setString(3, put.digest());
-			ps.setObject(4, value.expiresAt());
-			ps.setLong(5, now);
-		});
-		this.jdbc.batchUpdate(CLEAN, settled, settled.size(), (ps, dirty) -> ps.setLong(1, dirty.id()));
+		this.views.forget(forget);
+		this.views.remember(stored, this.clock.millis());
+		this.dirtyKeys.clean(settled);
 		this.deadLetters.addAll(parked);
 		this.freshness.sent(sent);
 		int breaches = this.freshness.held(held, horizon);

@@ -1,8 +1,6 @@
 package dev.kvbatch.jobs;
 
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
@@ -13,6 +11,7 @@ import dev.kvbatch.stage.Outbox;
 import dev.kvbatch.stage.SpoolIngester;
 import dev.kvbatch.store.Cursors;
 import dev.kvbatch.store.DirtyKey;
+import dev.kvbatch.store.DirtyKeys;
 import dev.kvbatch.flush.Flusher;
 import dev.kvbatch.store.LogicalStore;
 import dev.kvbatch.store.PhysicalViews;
@@ -28,8 +27,6 @@ import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
-import org.springframework.batch.infrastructure.item.database.Order;
-import org.springframework.batch.infrastructure.item.database.builder.JdbcPagingItemReaderBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -143,18 +140,8 @@ class CompressJobConfiguration {
 	JdbcPagingItemReader<DirtyKey> dirtyReader(DataSource dataSource, CompressProperties properties, Clock clock,
 			@Value("#{stepExecution.jobExecution.jobInstance.jobName}") String job,
 			@Value("#{stepExecution.jobExecution.jobParameters}") JobParameters parameters) throws Exception {
-		Map<String, Order> order = new LinkedHashMap<>();
-		order.put("due_at", Order.ASCENDING);
-		order.put("id", Order.ASCENDING);
-		return new JdbcPagingItemReaderBuilder<DirtyKey>().name("dirtyReader")
-			.dataSource(dataSource)
-			.selectClause("id, physical_key, dirty_since, COALESCE(staged_at, dirty_since) AS staged_at, due_at")
-			.fromClause("kv_dirty")
-			.whereClause("due_at <= :horizon")
+		return DirtyKeys.DUE.reader("dirtyReader", dataSource)
 			.parameterValues(Map.of("horizon", FlushHorizon.of(job, parameters, properties.interval(), clock)))
-			.sortKeys(order)
-			.rowMapper((rs, row) -> new DirtyKey(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4),
-					rs.getLong(5)))
 			.pageSize(properties.chunkSize())
 			.saveState(false)
 			.build();

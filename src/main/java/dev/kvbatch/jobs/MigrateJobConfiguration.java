@@ -6,7 +6,6 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -14,6 +13,7 @@ import dev.kvbatch.JobNames;
 import dev.kvbatch.JobNames.Steps;
 import dev.kvbatch.pack.PackingRules;
 import dev.kvbatch.migrate.LegacyKeys;
+import dev.kvbatch.store.MigratedEntries;
 import dev.kvbatch.kv.KvTarget;
 import dev.kvbatch.metering.DailyBudget;
 
@@ -31,8 +31,6 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
-import org.springframework.batch.infrastructure.item.database.Order;
-import org.springframework.batch.infrastructure.item.database.builder.JdbcPagingItemReaderBuilder;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -115,13 +113,7 @@ class MigrateJobConfiguration {
 	@Bean
 	@StepScope
 	JdbcPagingItemReader<String> verifiedReader(DataSource dataSource) throws Exception {
-		return new JdbcPagingItemReaderBuilder<String>().name("verifiedReader")
-			.dataSource(dataSource)
-			.selectClause("logical_key")
-			.fromClause("kv_migrated")
-			.whereClause("verified_at IS NOT NULL AND legacy_deleted_at IS NULL")
-			.sortKeys(Map.of("logical_key", Order.ASCENDING))
-			.rowMapper((rs, row) -> rs.getString(1))
+		return MigratedEntries.VERIFIED_PAGE.reader("verifiedReader", dataSource)
 			.pageSize(CHUNK)
 			.saveState(false)
 			.build();

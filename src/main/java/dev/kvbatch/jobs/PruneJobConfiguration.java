@@ -9,6 +9,7 @@ import dev.kvbatch.JobNames;
 import dev.kvbatch.JobNames.Steps;
 import dev.kvbatch.store.ExpiredEntries;
 import dev.kvbatch.store.ExpiredEntry;
+import dev.kvbatch.store.LogicalStore;
 import dev.kvbatch.store.PhysicalViews;
 import dev.kvbatch.store.Retention;
 
@@ -22,8 +23,6 @@ import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.batch.infrastructure.item.database.JdbcPagingItemReader;
-import org.springframework.batch.infrastructure.item.database.Order;
-import org.springframework.batch.infrastructure.item.database.builder.JdbcPagingItemReaderBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -97,14 +96,8 @@ class PruneJobConfiguration {
 	@StepScope
 	JdbcPagingItemReader<ExpiredEntry> expiredReader(DataSource dataSource, Clock clock, CompressProperties properties)
 			throws Exception {
-		return new JdbcPagingItemReaderBuilder<ExpiredEntry>().name("expiredReader")
-			.dataSource(dataSource)
-			.selectClause("e.logical_key, e.physical_key")
-			.fromClause("kv_entry e")
-			.whereClause(ExpiredEntries.WHERE)
+		return LogicalStore.EXPIRED.reader("expiredReader", dataSource)
 			.parameterValues(Map.of("now", clock.instant().getEpochSecond()))
-			.sortKeys(Map.of("logical_key", Order.ASCENDING))
-			.rowMapper((rs, row) -> new ExpiredEntry(rs.getString(1), rs.getString(2)))
 			.pageSize(properties.chunkSize())
 			// Removed rows drop out of the query, and the key order makes a restart's
 			// re-read harmless.

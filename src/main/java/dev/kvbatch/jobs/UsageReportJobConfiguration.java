@@ -11,6 +11,7 @@ import dev.kvbatch.JobNames;
 import dev.kvbatch.JobNames.Steps;
 import dev.kvbatch.KvBatchProperties;
 import dev.kvbatch.metering.Ledger;
+import dev.kvbatch.stage.Outbox;
 import dev.kvbatch.store.Cursors;
 import dev.kvbatch.report.ReportMailer;
 
@@ -135,14 +136,9 @@ class UsageReportJobConfiguration {
 	@StepScope
 	JdbcPagingItemReader<ReportTotals.PendingRow> pendingReader(DataSource dataSource, Cursors cursors,
 			@Value("#{jobExecutionContext['" + ReportDay.AS_OF + "']}") Long asOf) throws Exception {
-		return new JdbcPagingItemReaderBuilder<ReportTotals.PendingRow>().name("pendingReader")
-			.dataSource(dataSource)
-			.selectClause("id, staged_at")
-			.fromClause("kv_outbox")
-			.whereClause("id > :from AND staged_at < :asOf")
+		return Outbox.STAGED_BEFORE.map(ReportTotals.PendingRow::new)
+			.reader("pendingReader", dataSource)
 			.parameterValues(Map.of("from", cursors.position(Cursors.OUTBOX), "asOf", asOf))
-			.sortKeys(Map.of("id", Order.ASCENDING))
-			.rowMapper((rs, row) -> new ReportTotals.PendingRow(rs.getLong(2)))
 			.pageSize(CHUNK)
 			.build();
 	}

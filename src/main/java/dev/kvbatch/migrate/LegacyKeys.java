@@ -3,6 +3,8 @@ package dev.kvbatch.migrate;
 import dev.kvbatch.flush.BulkSender;
 import dev.kvbatch.store.DirtyKeys;
 import dev.kvbatch.store.LogicalStore;
+import dev.kvbatch.store.MigratedEntries;
+import dev.kvbatch.store.PhysicalViews;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,22 +58,6 @@ public class LegacyKeys {
 	/** The dead-letter source of legacy values that cannot be loaded. */
 	public static final String SOURCE = "migrate";
 
-	private static final String EXISTING = "SELECT logical_key FROM kv_entry WHERE logical_key = ANY(?)";
-
-	private static final String WRITTEN = "SELECT physical_key FROM kv_physical WHERE physical_key = ANY(?)";
-
-	private static final String INSERT_MIGRATED = """
-			INSERT INTO kv_migrated (logical_key, rule, migrated_at)
-			SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM kv_migrated WHERE logical_key = ?)
-			""";
-
-	private static final String VERIFIED = """
-			SELECT logical_key FROM kv_migrated
-			WHERE logical_key = ANY(?) AND verified_at IS NOT NULL AND legacy_deleted_at IS NULL ORDER BY logical_key
-			""";
-
-	private static final String DELETED = "UPDATE kv_migrated SET legacy_deleted_at = ? WHERE logical_key = ?";
-
 	private static final String POSITION = "SELECT list_cursor, last_key FROM kv_migration WHERE rule = ?";
 
 	private final JdbcTemplate jdbc;
@@ -94,13 +80,19 @@ public class LegacyKeys {
 
 	private final LogicalStore entries;
 
+	private final PhysicalViews views;
+
+	private final MigratedEntries migrated;
+
 	/** Records where a rule's listing stands, or starts it. */
 	private final String move;
 
 	public LegacyKeys(JdbcTemplate jdbc, JdbcClient client, PackingRules rules, KvTarget target,
 			DeadLetters deadLetters, DirtyKeys dirtyKeys, JsonMapper mapper, DailyBudget budget, Clock clock,
-			LogicalStore entries, Upserts upserts) {
+			LogicalStore entries, PhysicalViews views, MigratedEntries migrated, Upserts upserts) {
 		this.entries = entries;
+		this.views = views;
+		this.migrated = migrated;
 		Map<String, Upserts.Merge> position = new LinkedHashMap<>();
 		position.put("list_cursor", Upserts.Merge.SET);
 		position.put("last_key", Upserts.Merge.SET);
@@ -124,7 +116,7 @@ public class LegacyKeys {
 	 * @return how many were deleted (and billed); the rest wait for a later run
 	 */
 	public long deleteVerified(List<? extends String> keys) {
-		List<String> verified = this.jdbc.queryForList(VERIFIED, String.class, (Object) keys.toArray(String[]::new));
+		List<String> verified = this.migrated.verifiedOf(keys);
 		int allowed = (int) Math.min(verified.size(), this.budget.remaining(Operation.DELETE));
 		List<String> batch = verified.subList(0, allowed);
 		if (batch.isEmpty()) {
@@ -137,11 +129,7 @@ public class LegacyKeys {
 			.filter((key) -> !sent.notStored().contains(key) && !sent.refused().containsKey(key)
 					&& !sent.deferred().contains(key))
 			.toList();
-		long now = this.clock.millis();
-		this.jdbc.batchUpdate(DELETED, deleted, deleted.size(), (ps, key) -> {
-			ps.setLong(1, now);
-			ps.setString(2, key);
-		});
+		this.migrated.legacyDeleted(deleted, this.clock.millis());
 		return deleted.size();
 	}
 
@@ -166,9 +154,9 @@ public class LegacyKeys {
 		if (keys.isEmpty()) {
 			return new Outcome(0, 0, 0);
 		}
-		String[] names = keys.stream().map(Listed::key).toArray(String[]::new);
-		Set<String> skip = new HashSet<>(this.jdbc.queryForList(EXISTING, String.class, (Object) names));
-		skip.addAll(this.jdbc.queryForList(WRITTEN, String.class, (Object) names));
+		List<String> names = keys.stream().map(Listed::key).toList();
+		Set<String> skip = new HashSet<>(this.entries.known(names));
+		skip.addAll(this.views.written(names));
 		List<Rejection> rejected = new ArrayList<>();
 		Map<String, Placement> placements = new LinkedHashMap<>();
 		for (Listed listed : keys) {
@@ -223,12 +211,9 @@ public class LegacyKeys {
 			.map((entry) -> new LogicalStore.Entry(entry.stored().key(), entry.placement(), entry.stored().value(),
 					entry.metric(), entry.stored().expiration(), at.toEpochMilli()))
 			.toList());
-		this.jdbc.batchUpdate(INSERT_MIGRATED, loaded, loaded.size(), (ps, entry) -> {
-			ps.setString(1, entry.stored().key());
-			ps.setString(2, entry.placement().rule());
-			ps.setLong(3, now);
-			ps.setString(4, entry.stored().key());
-		});
+		this.migrated.loaded(loaded.stream()
+			.map((entry) -> new MigratedEntries.Loaded(entry.stored().key(), entry.placement().rule()))
+			.toList(), now);
 		this.dirtyKeys.mark(loaded.stream().map((entry) -> entry.placement().physicalKey()).distinct().toList());
 	}
 

@@ -1,6 +1,9 @@
 package dev.kvbatch.migrate;
 
 import dev.kvbatch.flush.BulkSender;
+import dev.kvbatch.store.LogicalStore;
+import dev.kvbatch.store.MigratedEntries;
+import dev.kvbatch.store.MigratedEntries.ToVerify;
 import dev.kvbatch.store.PhysicalViews;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -20,7 +23,6 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -38,31 +40,9 @@ public class MigratedKeys {
 	/** Keys per bulk write. */
 	static final int WRITE_BATCH = 1000;
 
-	private static final String TO_VERIFY = """
-			SELECT m.logical_key, e.kind, e.physical_key, e.field FROM kv_migrated m
-			JOIN kv_entry e ON e.logical_key = m.logical_key
-			WHERE m.logical_key > ? AND m.legacy_deleted_at IS NULL ORDER BY m.logical_key FETCH FIRST 100 ROWS ONLY
-			""";
+	private final LogicalStore entries;
 
-	private static final String VERIFIED = "UPDATE kv_migrated SET verified_at = ? WHERE logical_key = ?";
-
-	private static final String UNVERIFIED = "UPDATE kv_migrated SET verified_at = NULL WHERE logical_key = ?";
-
-	private static final String TO_UNPACK = """
-			SELECT logical_key, value_json, expires_at FROM kv_entry
-			WHERE kind IN ('MAP', 'ROLLUP') AND logical_key > ? AND (expires_at IS NULL OR expires_at > ?)
-			ORDER BY logical_key FETCH FIRST 1000 ROWS ONLY
-			""";
-
-	private static final String STATS = """
-			SELECT e.rule, COUNT(*) AS logical_keys, COUNT(DISTINCT e.physical_key) AS packed_keys,
-			SUM(OCTET_LENGTH(e.logical_key) + OCTET_LENGTH(e.value_json)) AS bytes,
-			COUNT(m.logical_key) AS migrated_keys
-			FROM kv_entry e LEFT JOIN kv_migrated m ON m.logical_key = e.logical_key
-			WHERE e.kind IN ('MAP', 'ROLLUP') GROUP BY e.rule ORDER BY e.rule
-			""";
-
-	private final JdbcClient jdbc;
+	private final MigratedEntries migrated;
 
 	private final KvTarget target;
 
@@ -72,8 +52,10 @@ public class MigratedKeys {
 
 	private final Clock clock;
 
-	public MigratedKeys(JdbcClient jdbc, KvTarget target, DailyBudget budget, JsonMapper mapper, Clock clock) {
-		this.jdbc = jdbc;
+	public MigratedKeys(LogicalStore entries, MigratedEntries migrated, KvTarget target, DailyBudget budget,
+			JsonMapper mapper, Clock clock) {
+		this.entries = entries;
+		this.migrated = migrated;
 		this.target = target;
 		this.budget = budget;
 		this.mapper = mapper;
@@ -96,7 +78,7 @@ public class MigratedKeys {
 		long checked = 0;
 		long mismatched = 0;
 		while (true) {
-			List<ToVerify> batch = this.jdbc.sql(TO_VERIFY).param(after).query(ToVerify.class).list();
+			List<ToVerify> batch = this.migrated.toVerify(after);
 			if (batch.isEmpty()) {
 				return new Verification(checked, mismatched, false);
 			}
@@ -124,12 +106,7 @@ public class MigratedKeys {
 					mismatched++;
 					mismatches.accept(entry.logicalKey() + ": " + problem);
 				}
-				if (problem != null) {
-					this.jdbc.sql(UNVERIFIED).param(entry.logicalKey()).update();
-				}
-				else {
-					this.jdbc.sql(VERIFIED).params(now, entry.logicalKey()).update();
-				}
+				this.migrated.verified(entry.logicalKey(), (problem != null) ? null : now);
 			}
 			after = batch.get(batch.size() - 1).logicalKey();
 		}
@@ -182,10 +159,7 @@ public class MigratedKeys {
 		String from = after;
 		while (true) {
 			// An entry that expires before a request could land is not written back.
-			List<ToUnpack> batch = this.jdbc.sql(TO_UNPACK)
-				.params(from, now + PhysicalViews.LANDING_SECONDS)
-				.query(ToUnpack.class)
-				.list();
+			List<LogicalStore.Stored> batch = this.entries.packedAfter(from, now + PhysicalViews.LANDING_SECONDS);
 			if (batch.isEmpty()) {
 				return new Unpacked(written, failed, null);
 			}
@@ -212,7 +186,11 @@ public class MigratedKeys {
 
 	/** Per map and rollup rule, from the logical store: no KV call. */
 	public List<RuleStats> stats() {
-		return this.jdbc.sql(STATS).query(RuleStats.class).list();
+		return this.entries.stats()
+			.stream()
+			.map((rule) -> new RuleStats(rule.rule(), rule.logicalKeys(), rule.packedKeys(), rule.bytes(),
+					rule.migratedKeys()))
+			.toList();
 	}
 
 	/**
@@ -246,12 +224,6 @@ public class MigratedKeys {
 	 * @param migratedKeys of the entries, those loaded from legacy keys
 	 */
 	public record RuleStats(String rule, long logicalKeys, long packedKeys, long bytes, long migratedKeys) {
-	}
-
-	record ToVerify(String logicalKey, String kind, String physicalKey, String field) {
-	}
-
-	record ToUnpack(String logicalKey, String valueJson, @Nullable Long expiresAt) {
 	}
 
 }

@@ -9,6 +9,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import dev.kvbatch.PagedQuery;
+
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
@@ -51,6 +53,13 @@ public class Outbox {
 			ORDER BY id FETCH FIRST ? ROWS ONLY) oldest""";
 
 	private static final String DELETE_APPLIED = "DELETE FROM kv_outbox WHERE id <= ? AND staged_at < ?";
+
+	/**
+	 * The staging times (epoch ms) of rows after id {@code :from} staged before
+	 * {@code :asOf} (epoch ms), in id order: the backlog a report counts.
+	 */
+	public static final PagedQuery<Long> STAGED_BEFORE = new PagedQuery<>("id, staged_at", "kv_outbox",
+			"id > :from AND staged_at < :asOf", List.of("id"), (rs, row) -> rs.getLong(2));
 
 	/**
 	 * Reads {@link #COLUMNS} into the id and the record (the idempotency id is not kept

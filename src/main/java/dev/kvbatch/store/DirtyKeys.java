@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.kvbatch.PagedQuery;
 import dev.kvbatch.pack.Freshness;
 import dev.kvbatch.pack.PackingRules;
 
@@ -32,6 +33,17 @@ public class DirtyKeys {
 			""";
 
 	private static final String PAST_DEADLINE = "SELECT COUNT(*) FROM kv_dirty WHERE due_at < ?";
+
+	private static final String CLEAN = "DELETE FROM kv_dirty WHERE id = ?";
+
+	/**
+	 * Dirty keys whose deadline is by {@code :horizon} (epoch ms), earliest deadline
+	 * first: one indexed query when none is.
+	 */
+	public static final PagedQuery<DirtyKey> DUE = new PagedQuery<>(
+			"id, physical_key, dirty_since, COALESCE(staged_at, dirty_since) AS staged_at, due_at", "kv_dirty",
+			"due_at <= :horizon", List.of("due_at", "id"),
+			(rs, row) -> new DirtyKey(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
 
 	private final JdbcTemplate jdbc;
 
@@ -87,6 +99,14 @@ public class DirtyKeys {
 	public long pastDeadline(Instant asOf) {
 		Long keys = this.jdbc.queryForObject(PAST_DEADLINE, Long.class, asOf.toEpochMilli());
 		return (keys != null) ? keys : 0;
+	}
+
+	/**
+	 * Clears the marks of keys that were settled, in the caller's transaction: a key
+	 * marked again since keeps its new mark. Idempotent.
+	 */
+	public void clean(List<DirtyKey> settled) {
+		this.jdbc.batchUpdate(CLEAN, settled, settled.size(), (ps, dirty) -> ps.setLong(1, dirty.id()));
 	}
 
 }

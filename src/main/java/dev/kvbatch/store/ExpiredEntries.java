@@ -4,7 +4,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,27 +13,18 @@ import org.springframework.stereotype.Component;
  *
  * <p>
  * A rollup bucket expires whole: its entries are removed only once none of them is live,
- * so an hour's summary is never rewritten with part of its counts missing.
+ * so an hour's summary is never rewritten with part of its counts missing
+ * ({@link LogicalStore#EXPIRED}). The entries' SQL is the {@link LogicalStore}'s.
  */
 @Component
 public class ExpiredEntries {
 
-	/**
-	 * The rows a prune removes, for a paging reader over {@code kv_entry e}; {@code :now}
-	 * is epoch seconds.
-	 */
-	public static final String WHERE = """
-			e.expires_at <= :now AND NOT (e.kind = 'ROLLUP' AND EXISTS (SELECT 1 FROM kv_entry l
-			WHERE l.physical_key = e.physical_key AND (l.expires_at IS NULL OR l.expires_at > :now)))""";
-
-	private static final String DELETE = "DELETE FROM kv_entry WHERE logical_key = ?";
-
-	private final JdbcTemplate jdbc;
+	private final LogicalStore entries;
 
 	private final DirtyKeys dirtyKeys;
 
-	public ExpiredEntries(JdbcTemplate jdbc, DirtyKeys dirtyKeys) {
-		this.jdbc = jdbc;
+	public ExpiredEntries(LogicalStore entries, DirtyKeys dirtyKeys) {
+		this.entries = entries;
 		this.dirtyKeys = dirtyKeys;
 	}
 
@@ -43,7 +33,7 @@ public class ExpiredEntries {
 	 * transaction. Idempotent.
 	 */
 	public void remove(List<? extends ExpiredEntry> entries) {
-		this.jdbc.batchUpdate(DELETE, entries, entries.size(), (ps, entry) -> ps.setString(1, entry.logicalKey()));
+		this.entries.remove(entries.stream().map(ExpiredEntry::logicalKey).toList());
 		Set<String> physicalKeys = new LinkedHashSet<>();
 		entries.forEach((entry) -> physicalKeys.add(entry.physicalKey()));
 		this.dirtyKeys.mark(physicalKeys);

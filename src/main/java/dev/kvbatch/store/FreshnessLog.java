@@ -5,7 +5,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.kvbatch.Trimmable;
 import dev.kvbatch.pack.Freshness;
@@ -34,6 +36,13 @@ public class FreshnessLog implements Trimmable {
 			INSERT INTO kv_breach (usage_day, rule, physical_key, due_at, recorded_at)
 			SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM kv_breach WHERE physical_key = ? AND due_at = ?)
 			""";
+
+	private static final String AGES = """
+			SELECT rule, COUNT(*), PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY sent_at - staged_at),
+			MAX(sent_at - staged_at) FROM kv_write_age WHERE usage_day = ? GROUP BY rule
+			""";
+
+	private static final String BREACHES = "SELECT rule, COUNT(*) FROM kv_breach WHERE usage_day = ? GROUP BY rule";
 
 	private final JdbcTemplate jdbc;
 
@@ -88,6 +97,37 @@ public class FreshnessLog implements Trimmable {
 			ps.setLong(7, key.dueAt());
 		});
 		return late.size();
+	}
+
+	/**
+	 * The ages of a UTC day's writes and deletes, per rule that sent any: one query
+	 * bounded by the day's index.
+	 */
+	public Map<String, Ages> ages(LocalDate day) {
+		Map<String, Ages> ages = new LinkedHashMap<>();
+		JdbcClient.create(this.jdbc).sql(AGES).param(day).query((rs) -> {
+			ages.put(rs.getString(1), new Ages(rs.getLong(2), rs.getLong(3), rs.getLong(4)));
+		});
+		return ages;
+	}
+
+	/** A UTC day's breaches per rule that had any. */
+	public Map<String, Long> breaches(LocalDate day) {
+		Map<String, Long> breaches = new LinkedHashMap<>();
+		JdbcClient.create(this.jdbc).sql(BREACHES).param(day).query((rs) -> {
+			breaches.put(rs.getString(1), rs.getLong(2));
+		});
+		return breaches;
+	}
+
+	/**
+	 * One rule's write ages of a day.
+	 *
+	 * @param sent writes and deletes sent
+	 * @param medianMillis their median age (the lower middle), milliseconds
+	 * @param maxMillis the oldest, milliseconds
+	 */
+	public record Ages(long sent, long medianMillis, long maxMillis) {
 	}
 
 	/** Kept as long as the daily ledger the staleness figures are reported beside. */

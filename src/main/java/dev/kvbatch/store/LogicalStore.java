@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import dev.kvbatch.PagedQuery;
 import dev.kvbatch.pack.PackException;
 import dev.kvbatch.pack.PackKind;
 import dev.kvbatch.pack.PackingRules;
@@ -33,11 +34,16 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.util.RawValue;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The live logical entries ({@code kv_entry}) and the physical keys they dirty
- * ({@code kv_dirty}).
+ * The live logical entries ({@code kv_entry}), their only owner: applying the outbox to
+ * them marks the physical keys they dirty ({@link DirtyKeys}). The reads other rooms need
+ * are here too: the live entries of a physical key ({@link PhysicalViews}), the expired
+ * ones ({@link #EXPIRED}, for prune), and for a migration the entries to write back and
+ * the figures per rule, which join the migrated keys ({@code kv_migrated}) because they
+ * are about the entries.
  *
  * <p>
  * {@link #apply} is idempotent per chunk: it sets each logical key to its last staged
@@ -68,6 +74,37 @@ public class LogicalStore {
 			INSERT INTO kv_entry (logical_key, rule, kind, physical_key, field, value_json, metric, expires_at, event_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			""";
+
+	private static final String KNOWN = "SELECT logical_key FROM kv_entry WHERE logical_key = ANY(?)";
+
+	private static final String LIVE = """
+			SELECT logical_key, rule, kind, field, value_json, metric, expires_at FROM kv_entry
+			WHERE physical_key = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY logical_key
+			""";
+
+	private static final String PACKED_AFTER = """
+			SELECT logical_key, value_json, expires_at FROM kv_entry
+			WHERE kind IN ('MAP', 'ROLLUP') AND logical_key > ? AND (expires_at IS NULL OR expires_at > ?)
+			ORDER BY logical_key FETCH FIRST 1000 ROWS ONLY
+			""";
+
+	private static final String STATS = """
+			SELECT e.rule, COUNT(*) AS logical_keys, COUNT(DISTINCT e.physical_key) AS packed_keys,
+			SUM(OCTET_LENGTH(e.logical_key) + OCTET_LENGTH(e.value_json)) AS bytes,
+			COUNT(m.logical_key) AS migrated_keys
+			FROM kv_entry e LEFT JOIN kv_migrated m ON m.logical_key = e.logical_key
+			WHERE e.kind IN ('MAP', 'ROLLUP') GROUP BY e.rule ORDER BY e.rule
+			""";
+
+	/**
+	 * The entries a prune removes, in key order; {@code :now} is epoch seconds. A rollup
+	 * bucket's entries only once none of them is live.
+	 */
+	public static final PagedQuery<ExpiredEntry> EXPIRED = new PagedQuery<>("e.logical_key, e.physical_key",
+			"kv_entry e", """
+					e.expires_at <= :now AND NOT (e.kind = 'ROLLUP' AND EXISTS (SELECT 1 FROM kv_entry l
+					WHERE l.physical_key = e.physical_key AND (l.expires_at IS NULL OR l.expires_at > :now)))""",
+			List.of("logical_key"), (rs, row) -> new ExpiredEntry(rs.getString(1), rs.getString(2)));
 
 	private final JdbcTemplate jdbc;
 
@@ -245,8 +282,7 @@ public class LogicalStore {
 	 */
 	private void write(Set<String> removed, Map<String, Entry> upserts, Map<String, Long> dirty,
 			Map<String, Existing> existing) {
-		List<String> deletes = new ArrayList<>(removed);
-		this.jdbc.batchUpdate(DELETE, deletes, deletes.size(), (ps, key) -> ps.setString(1, key));
+		remove(new ArrayList<>(removed));
 		List<Entry> updates = new ArrayList<>();
 		List<Entry> inserts = new ArrayList<>();
 		for (Entry entry : upserts.values()) {
@@ -284,6 +320,59 @@ public class LogicalStore {
 		ps.setObject(first + 5, entry.metric());
 		ps.setObject(first + 6, entry.expiresAt());
 		ps.setLong(first + 7, entry.eventAt());
+	}
+
+	/** Of the given logical keys, those with an entry. Read-only. */
+	public List<String> known(List<String> logicalKeys) {
+		return this.jdbc.queryForList(KNOWN, String.class, (Object) logicalKeys.toArray(String[]::new));
+	}
+
+	/**
+	 * The entries of a physical key live at {@code now} (epoch seconds), in key order.
+	 */
+	List<PhysicalViews.Row> live(String physicalKey, long now) {
+		return JdbcClient.create(this.jdbc).sql(LIVE).params(physicalKey, now).query(PhysicalViews.Row.class).list();
+	}
+
+	/**
+	 * Removes entries, in the caller's transaction; the caller marks their physical keys
+	 * dirty. Idempotent.
+	 */
+	public void remove(List<String> logicalKeys) {
+		this.jdbc.batchUpdate(DELETE, logicalKeys, logicalKeys.size(), (ps, key) -> ps.setString(1, key));
+	}
+
+	/**
+	 * Up to 1000 map and rollup entries after {@code after}, in key order, that are live
+	 * after {@code liveAfter} (epoch seconds). Read-only.
+	 */
+	public List<Stored> packedAfter(String after, long liveAfter) {
+		return JdbcClient.create(this.jdbc).sql(PACKED_AFTER).params(after, liveAfter).query(Stored.class).list();
+	}
+
+	/** Per map and rollup rule: its entries, packed keys, bytes and migrated keys. */
+	public List<RuleStats> stats() {
+		return JdbcClient.create(this.jdbc).sql(STATS).query(RuleStats.class).list();
+	}
+
+	/**
+	 * An entry's key, value and expiration.
+	 *
+	 * @param expiresAt epoch seconds, {@code null} for never
+	 */
+	public record Stored(String logicalKey, String valueJson, @Nullable Long expiresAt) {
+	}
+
+	/**
+	 * One map or rollup rule's figures.
+	 *
+	 * @param rule the rule's name
+	 * @param logicalKeys live and expired entries the rule packs
+	 * @param packedKeys the physical keys they are packed into
+	 * @param bytes UTF-8 bytes of their keys and values
+	 * @param migratedKeys of the entries, those loaded from legacy keys
+	 */
+	public record RuleStats(String rule, long logicalKeys, long packedKeys, long bytes, long migratedKeys) {
 	}
 
 	private record Existing(String physicalKey, String kind, String valueJson) {

@@ -29,6 +29,7 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.util.RawValue;
 
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -44,20 +45,24 @@ import org.springframework.stereotype.Component;
  * with a staging line that stages it again. The key's other entries are packed and sent
  * as if it had never been staged, and which entries are parked depends only on the
  * entries, so a repeated plan parks the same ones.
+ * <p>
+ * Owns {@code kv_physical}, what KV holds as far as kvbatch knows; the entries themselves
+ * are read and parked through the {@link LogicalStore}.
  */
 @Component
 public class PhysicalViews {
 
 	private static final Logger log = LoggerFactory.getLogger(PhysicalViews.class);
 
-	private static final String ENTRIES = """
-			SELECT logical_key, rule, kind, field, value_json, metric, expires_at FROM kv_entry
-			WHERE physical_key = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY logical_key
-			""";
-
-	private static final String PARK = "DELETE FROM kv_entry WHERE logical_key = ?";
-
 	private static final String SENT = "SELECT digest, expires_at FROM kv_physical WHERE physical_key = ?";
+
+	private static final String WRITTEN = "SELECT physical_key FROM kv_physical WHERE physical_key = ANY(?)";
+
+	private static final String FORGET = "DELETE FROM kv_physical WHERE physical_key = ?";
+
+	private static final String REMEMBER = """
+			INSERT INTO kv_physical (physical_key, rule, digest, expires_at, written_at) VALUES (?, ?, ?, ?, ?)
+			""";
 
 	/**
 	 * A key whose entries all expire within this many seconds is not sent: the request
@@ -69,6 +74,10 @@ public class PhysicalViews {
 
 	private final JdbcClient jdbc;
 
+	private final JdbcTemplate batch;
+
+	private final LogicalStore entries;
+
 	private final Packer packer;
 
 	private final DeadLetters deadLetters;
@@ -77,8 +86,11 @@ public class PhysicalViews {
 
 	private final Clock clock;
 
-	public PhysicalViews(JdbcClient jdbc, Packer packer, DeadLetters deadLetters, JsonMapper mapper, Clock clock) {
-		this.jdbc = jdbc;
+	public PhysicalViews(JdbcTemplate jdbc, LogicalStore entries, Packer packer, DeadLetters deadLetters,
+			JsonMapper mapper, Clock clock) {
+		this.jdbc = JdbcClient.create(jdbc);
+		this.batch = jdbc;
+		this.entries = entries;
 		this.packer = packer;
 		this.deadLetters = deadLetters;
 		this.mapper = mapper;
@@ -103,7 +115,7 @@ public class PhysicalViews {
 
 	private FlushPlan plan(DirtyKey dirty, boolean park) {
 		long now = this.clock.instant().getEpochSecond();
-		List<Row> rows = this.jdbc.sql(ENTRIES).params(dirty.physicalKey(), now).query(Row.class).list();
+		List<Row> rows = this.entries.live(dirty.physicalKey(), now);
 		Optional<Sent> sent = this.jdbc.sql(SENT).param(dirty.physicalKey()).query(Sent.class).optional();
 		PhysicalValue value = rows.isEmpty() ? null : pack(dirty.physicalKey(), rows, park);
 		if (value == null) {
@@ -170,9 +182,40 @@ public class PhysicalViews {
 			log.warn("Logical key \"{}\" parked in the dead letters: {}", key, entry.reason());
 			letters.add(new Rejection("logical key " + key, 0, entry.field(), "parked: " + entry.reason(),
 					cut(stagingLine(entry.entry()))));
-			this.jdbc.sql(PARK).param(key).update();
 		}
+		this.entries.remove(parked.stream().map((entry) -> entry.entry().logicalKey()).toList());
 		this.deadLetters.addAll(letters);
+	}
+
+	/**
+	 * Of the given keys, those kvbatch has written and KV holds, as far as it knows.
+	 * Read-only.
+	 */
+	public List<String> written(List<String> physicalKeys) {
+		return this.jdbc.sql(WRITTEN).param(physicalKeys.toArray(String[]::new)).query(String.class).list();
+	}
+
+	/**
+	 * Forgets what KV held for keys just deleted, expired, or about to be remembered
+	 * anew, in the caller's transaction. Idempotent.
+	 */
+	public void forget(List<String> physicalKeys) {
+		this.batch.batchUpdate(FORGET, physicalKeys, physicalKeys.size(), (ps, key) -> ps.setString(1, key));
+	}
+
+	/**
+	 * Records what KV now holds for the keys just written, in the caller's transaction;
+	 * {@link #forget} them first.
+	 * @param written epoch milliseconds of the write
+	 */
+	public void remember(List<FlushPlan.Put> stored, long written) {
+		this.batch.batchUpdate(REMEMBER, stored, stored.size(), (ps, put) -> {
+			ps.setString(1, put.value().key());
+			ps.setString(2, put.rule());
+			ps.setString(3, put.digest());
+			ps.setObject(4, put.value().expiresAt());
+			ps.setLong(5, written);
+		});
 	}
 
 	/** At most what a dead letter keeps of a line, never half a surrogate pair. */
