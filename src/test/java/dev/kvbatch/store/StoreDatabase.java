@@ -32,26 +32,28 @@ import org.springframework.jdbc.datasource.SingleConnectionDataSource;
  * A fresh kvbatch database per test, migrated as the application migrates it (Flyway's
  * shared and vendor folders, Spring Batch's and Quartz's scripts, through the
  * self-repairing strategy): a real H2 file here; a {@code *PostgresIT} overrides
- * {@link #url()} to run the same test bodies on PostgreSQL.
+ * {@link #url()} to run the same test bodies on PostgreSQL. It lives in {@code store}
+ * because the migrations it runs are the store's ({@code SelfRepairingMigrations} is not
+ * public); the repository tests of other packages ({@code metering}) extend it.
  */
-abstract class StoreDatabase {
+public abstract class StoreDatabase {
 
 	@TempDir
-	Path dataDir;
+	protected Path dataDir;
 
-	SingleConnectionDataSource dataSource;
+	protected SingleConnectionDataSource dataSource;
 
-	JdbcTemplate jdbc;
+	protected JdbcTemplate jdbc;
 
-	JdbcClient client;
+	protected JdbcClient client;
 
 	/** The JDBC URL of an empty database; an H2 file in the test's folder by default. */
-	String url() throws SQLException {
+	protected String url() throws SQLException {
 		return "jdbc:h2:file:" + this.dataDir.resolve("kvbatch") + ";DB_CLOSE_ON_EXIT=FALSE;COMPRESS=TRUE";
 	}
 
 	@BeforeEach
-	void migrate() throws SQLException {
+	protected void migrate() throws SQLException {
 		String url = url();
 		boolean postgres = url.startsWith("jdbc:postgresql:");
 		this.dataSource = new SingleConnectionDataSource(url, postgres ? "postgres" : "sa", "", true);
@@ -68,16 +70,16 @@ abstract class StoreDatabase {
 	}
 
 	@AfterEach
-	void close() {
+	protected void close() {
 		this.dataSource.destroy();
 	}
 
-	DataSource dataSource() {
+	protected DataSource dataSource() {
 		return this.dataSource;
 	}
 
 	/** The logical store on this database, with the rules of {@link DirtyKeysTests}. */
-	LogicalStore logicalStore() {
+	protected LogicalStore logicalStore() {
 		Clock clock = new MovableClock(DirtyKeysTests.T0);
 		return new LogicalStore(this.jdbc, DirtyKeysTests.RULES, JsonMapper.builder().build(),
 				new Cursors(this.client, new Upserts(this.dataSource)), new DeadLetters(this.jdbc, clock),
@@ -85,7 +87,7 @@ abstract class StoreDatabase {
 	}
 
 	/** All rows of a paged query, two per page, so paging on its sort keys is run. */
-	<T> List<T> pages(PagedQuery<T> query, Map<String, Object> parameters) throws Exception {
+	protected <T> List<T> pages(PagedQuery<T> query, Map<String, Object> parameters) throws Exception {
 		JdbcPagingItemReader<T> reader = query.reader("test", this.dataSource)
 			.parameterValues(parameters)
 			.pageSize(2)
@@ -101,7 +103,7 @@ abstract class StoreDatabase {
 		return rows;
 	}
 
-	long count(String sql, Object... params) {
+	protected long count(String sql, Object... params) {
 		Long count = this.jdbc.queryForObject(sql, Long.class, params);
 		return (count != null) ? count : 0;
 	}

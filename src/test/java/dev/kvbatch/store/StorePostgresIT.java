@@ -17,7 +17,7 @@ class StorePostgresIT {
 	class Cursors extends CursorsTests {
 
 		@Override
-		String url() throws SQLException {
+		protected String url() throws SQLException {
 			return TestPostgres.freshDatabase();
 		}
 
@@ -27,7 +27,7 @@ class StorePostgresIT {
 	class DirtyKeys extends DirtyKeysTests {
 
 		@Override
-		String url() throws SQLException {
+		protected String url() throws SQLException {
 			return TestPostgres.freshDatabase();
 		}
 
@@ -37,7 +37,7 @@ class StorePostgresIT {
 	class FreshnessLog extends FreshnessLogTests {
 
 		@Override
-		String url() throws SQLException {
+		protected String url() throws SQLException {
 			return TestPostgres.freshDatabase();
 		}
 
@@ -47,7 +47,7 @@ class StorePostgresIT {
 	class LogicalStore extends LogicalStoreTests {
 
 		@Override
-		String url() throws SQLException {
+		protected String url() throws SQLException {
 			return TestPostgres.freshDatabase();
 		}
 
@@ -57,7 +57,7 @@ class StorePostgresIT {
 	class MigratedEntries extends MigratedEntriesTests {
 
 		@Override
-		String url() throws SQLException {
+		protected String url() throws SQLException {
 			return TestPostgres.freshDatabase();
 		}
 
@@ -67,7 +67,7 @@ class StorePostgresIT {
 	class PhysicalViews extends PhysicalViewsSqlTests {
 
 		@Override
-		String url() throws SQLException {
+		protected String url() throws SQLException {
 			return TestPostgres.freshDatabase();
 		}
 
