@@ -10,6 +10,7 @@ import java.util.Locale;
 import dev.kvbatch.pack.PackKind;
 import dev.kvbatch.pack.PackRule;
 import dev.kvbatch.migrate.LegacyKeys;
+import dev.kvbatch.store.MigrationPositions;
 import dev.kvbatch.kv.KvTarget;
 import dev.kvbatch.metering.DailyBudget;
 import dev.kvbatch.metering.Operation;
@@ -106,7 +107,7 @@ public class LegacyKeyReader implements ItemReader<LegacyKeys.Listed> {
 					return null;
 				}
 				PackRule next = this.rules.get(this.rule);
-				LegacyKeys.Position position = this.legacy.position(next.name()).orElse(null);
+				MigrationPositions.Position position = this.legacy.position(next.name()).orElse(null);
 				if (!fetch(next, (position != null) ? position.listCursor() : null,
 						(position != null) ? position.lastKey() : null)) {
 					return budgetSpent(Operation.LIST);

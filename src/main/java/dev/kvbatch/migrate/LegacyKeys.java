@@ -4,6 +4,7 @@ import dev.kvbatch.flush.BulkSender;
 import dev.kvbatch.store.DirtyKeys;
 import dev.kvbatch.store.LogicalStore;
 import dev.kvbatch.store.MigratedEntries;
+import dev.kvbatch.store.MigrationPositions;
 import dev.kvbatch.store.PhysicalViews;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,7 +18,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.Objects;
 
-import dev.kvbatch.Upserts;
 import dev.kvbatch.pack.PackException;
 import dev.kvbatch.pack.PackKind;
 import dev.kvbatch.pack.PackingRules;
@@ -34,8 +34,6 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -45,10 +43,10 @@ import org.springframework.stereotype.Component;
  *
  * <p>
  * {@link #load} runs in the caller's transaction and moves each rule's listing position
- * ({@code kv_migration}) with the chunk it loaded, so a rolled-back chunk is listed and
- * read again and a committed one never is. Idempotent: a key already in the logical store
- * is not read again (an entry the app staged through kvbatch is newer than its legacy
- * key), nor is a key kvbatch wrote itself (a packed key under the same prefix).
+ * ({@link MigrationPositions}) with the chunk it loaded, so a rolled-back chunk is listed
+ * and read again and a committed one never is. Idempotent: a key already in the logical
+ * store is not read again (an entry the app staged through kvbatch is newer than its
+ * legacy key), nor is a key kvbatch wrote itself (a packed key under the same prefix).
  */
 @Component
 public class LegacyKeys {
@@ -57,12 +55,6 @@ public class LegacyKeys {
 
 	/** The dead-letter source of legacy values that cannot be loaded. */
 	public static final String SOURCE = "migrate";
-
-	private static final String POSITION = "SELECT list_cursor, last_key FROM kv_migration WHERE rule = ?";
-
-	private final JdbcTemplate jdbc;
-
-	private final JdbcClient client;
 
 	private final PackingRules rules;
 
@@ -84,22 +76,16 @@ public class LegacyKeys {
 
 	private final MigratedEntries migrated;
 
-	/** Records where a rule's listing stands, or starts it. */
-	private final String move;
+	private final MigrationPositions positions;
 
-	public LegacyKeys(JdbcTemplate jdbc, JdbcClient client, PackingRules rules, KvTarget target,
-			DeadLetters deadLetters, DirtyKeys dirtyKeys, JsonMapper mapper, DailyBudget budget, Clock clock,
-			LogicalStore entries, PhysicalViews views, MigratedEntries migrated, Upserts upserts) {
+	public LegacyKeys(PackingRules rules, KvTarget target, DeadLetters deadLetters, DirtyKeys dirtyKeys,
+			JsonMapper mapper, DailyBudget budget, Clock clock, LogicalStore entries, PhysicalViews views,
+			MigratedEntries migrated, MigrationPositions positions) {
 		this.entries = entries;
 		this.views = views;
 		this.migrated = migrated;
-		Map<String, Upserts.Merge> position = new LinkedHashMap<>();
-		position.put("list_cursor", Upserts.Merge.SET);
-		position.put("last_key", Upserts.Merge.SET);
-		this.move = upserts.sql("kv_migration", List.of("rule"), position);
+		this.positions = positions;
 		this.budget = budget;
-		this.jdbc = jdbc;
-		this.client = client;
 		this.rules = rules;
 		this.target = target;
 		this.deadLetters = deadLetters;
@@ -134,8 +120,8 @@ public class LegacyKeys {
 	}
 
 	/** Where the listing of a rule's legacy keys stopped, if it ever started. */
-	public Optional<Position> position(String rule) {
-		return this.client.sql(POSITION).param(rule).query(Position.class).optional();
+	public Optional<MigrationPositions.Position> position(String rule) {
+		return this.positions.of(rule);
 	}
 
 	/**
@@ -221,7 +207,7 @@ public class LegacyKeys {
 		Map<String, Listed> last = new LinkedHashMap<>();
 		keys.forEach((listed) -> last.put(listed.rule(), listed));
 		for (Listed listed : last.values()) {
-			this.jdbc.update(this.move, listed.rule(), listed.pageCursor(), listed.key());
+			this.positions.move(listed.rule(), listed.pageCursor(), listed.key());
 		}
 	}
 
@@ -239,10 +225,6 @@ public class LegacyKeys {
 	 * page): listing resumes there
 	 */
 	public record Listed(String rule, String key, @Nullable Long expiration, @Nullable String pageCursor) {
-	}
-
-	/** Where a rule's listing stopped: the page's cursor and the last key loaded. */
-	public record Position(@Nullable String listCursor, String lastKey) {
 	}
 
 	/**

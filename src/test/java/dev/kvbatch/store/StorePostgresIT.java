@@ -64,6 +64,16 @@ class StorePostgresIT {
 	}
 
 	@Nested
+	class MigrationPositions extends MigrationPositionsTests {
+
+		@Override
+		protected String url() throws SQLException {
+			return TestPostgres.freshDatabase();
+		}
+
+	}
+
+	@Nested
 	class PhysicalViews extends PhysicalViewsSqlTests {
 
 		@Override
