@@ -27,6 +27,7 @@ import javax.sql.DataSource;
 import dev.kvbatch.JobNames;
 import dev.kvbatch.JobNames.Steps;
 import dev.kvbatch.jobs.JobRuns;
+import dev.kvbatch.stage.Outbox;
 import dev.kvbatch.stage.StageSummary;
 import dev.kvbatch.stage.Stager;
 import dev.kvbatch.metering.Ledger;
@@ -119,7 +120,7 @@ public final class Bench {
 				ingestRate = step(ingest.execution(), Steps.INGEST).getWriteCount() / ingest.seconds();
 				rawInsert = rawInsert(dataSource, mapper, dir.resolve("spool/done").resolve(spoolFile.getFileName()));
 				rawScan = rawScan(dataSource);
-				distinctLogical = count(dataSource, "SELECT COUNT(DISTINCT logical_key) FROM kv_outbox");
+				distinctLogical = context.getBean(Outbox.class).distinctLogicalKeys();
 
 				Timed compress = Timed.run(() -> runs.start(JobNames.COMPRESS, Map.of()));
 				heap.measure();

@@ -94,6 +94,14 @@ public class Outbox {
 	}
 
 	/**
+	 * How many logical keys the outbox holds operations of: a full scan, for the bench.
+	 */
+	public long distinctLogicalKeys() {
+		Long keys = this.jdbc.queryForObject("SELECT COUNT(DISTINCT logical_key) FROM kv_outbox", Long.class);
+		return (keys != null) ? keys : 0;
+	}
+
+	/**
 	 * Up to {@code size} rows after id {@code after} and up to id {@code upTo}, in id
 	 * order: a range scan on the primary key, one short query per page, so no cursor
 	 * stays open while the caller writes.
