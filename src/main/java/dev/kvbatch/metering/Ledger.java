@@ -250,6 +250,15 @@ public class Ledger implements Trimmable {
 	}
 
 	/** Daily roll-up rows of days before {@code day}. */
+	/** The oldest day of the daily roll-up before a day, if any. */
+	@Nullable LocalDate oldestDailyDayBefore(LocalDate day) {
+		return this.jdbc.sql("SELECT MIN(usage_day) FROM kv_ledger_daily WHERE usage_day < ?")
+			.param(day)
+			.query(LocalDate.class)
+			.list()
+			.get(0);
+	}
+
 	long dailyRowsBefore(LocalDate day) {
 		return this.jdbc.sql(DAILY_DUE).param(day).query(Long.class).single();
 	}

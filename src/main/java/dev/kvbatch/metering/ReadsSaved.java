@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 import dev.kvbatch.Upserts;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -93,6 +95,15 @@ public class ReadsSaved {
 	}
 
 	/** Days before {@code day} kept; trimmed with the daily ledger. */
+	/** The oldest day counted before a day, if any. */
+	@Nullable LocalDate oldestDayBefore(LocalDate day) {
+		return this.jdbc.sql("SELECT MIN(usage_day) FROM kv_reads_saved_daily WHERE usage_day < ?")
+			.param(day)
+			.query(LocalDate.class)
+			.list()
+			.get(0);
+	}
+
 	long rowsBefore(LocalDate day) {
 		return this.jdbc.sql(DUE).param(day).query(Long.class).single();
 	}

@@ -4,11 +4,15 @@ import java.time.LocalDate;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import dev.kvbatch.Trimmable;
+import org.jspecify.annotations.Nullable;
 import dev.kvbatch.Upserts;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -33,6 +37,8 @@ public class StagedTally implements Trimmable {
 	private static final String DUE = "SELECT COUNT(*) FROM kv_staged_daily WHERE usage_day < ?";
 
 	private static final String DELETE_BEFORE = "DELETE FROM kv_staged_daily WHERE usage_day < ?";
+
+	private static final String OLDEST_BEFORE = "SELECT MIN(usage_day) FROM kv_staged_daily WHERE usage_day < ?";
 
 	private final JdbcClient jdbc;
 
@@ -73,7 +79,6 @@ public class StagedTally implements Trimmable {
 			.orElse(new Counts(0, 0, 0, 0));
 	}
 
-	/** Staged logical operations: puts and deletes, and the same split by kind. */
 	/** Staged counts per day in a range; days with nothing staged are absent. */
 	public Map<LocalDate, Counts> between(LocalDate from, LocalDate to) {
 		Map<LocalDate, Counts> staged = new TreeMap<>();
@@ -100,12 +105,29 @@ public class StagedTally implements Trimmable {
 				+ this.readsSaved.rowsBefore(day);
 	}
 
-	/** All of it at once: at most one row per day (and target and operation). */
+	/**
+	 * One day per call, the oldest due in any of the three tables: a day holds at most
+	 * one row per table (and target and operation), so a call stays small whatever the
+	 * backlog.
+	 */
 	@Override
 	public long trim(Instant cutoff, int batchSize) {
 		LocalDate day = LocalDate.ofInstant(cutoff, ZoneOffset.UTC);
-		return this.ledger.trimDailyRowsBefore(day) + this.readsSaved.trimBefore(day)
-				+ this.jdbc.sql(DELETE_BEFORE).param(day).update();
+		LocalDate oldest = Stream
+			.of(oldestBefore(day), this.ledger.oldestDailyDayBefore(day), this.readsSaved.oldestDayBefore(day))
+			.filter(Objects::nonNull)
+			.min(Comparator.naturalOrder())
+			.orElse(null);
+		if (oldest == null) {
+			return 0;
+		}
+		LocalDate before = oldest.plusDays(1);
+		return this.ledger.trimDailyRowsBefore(before) + this.readsSaved.trimBefore(before)
+				+ this.jdbc.sql(DELETE_BEFORE).param(before).update();
+	}
+
+	private @Nullable LocalDate oldestBefore(LocalDate day) {
+		return this.jdbc.sql(OLDEST_BEFORE).param(day).query(LocalDate.class).list().get(0);
 	}
 
 	public record Counts(long puts, long deletes, long uploads, long changes) {

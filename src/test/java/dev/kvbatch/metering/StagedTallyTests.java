@@ -92,6 +92,16 @@ class StagedTallyTests extends StoreDatabase {
 		assertThat(this.ledger.dailyRowsBefore(DAY.plusDays(1))).isZero();
 		assertThat(this.ledger.dailyRowsBefore(DAY.plusDays(3))).isEqualTo(4);
 		assertThat(this.tally.kind()).isEqualTo("ledger-daily");
+
+		Instant twoDaysLater = cutoff.plus(Duration.ofDays(2));
+		assertThat(this.tally.due(twoDaysLater)).as("two more days of four rows").isEqualTo(8);
+		assertThat(this.tally.trim(twoDaysLater, 100)).as("one day per call, the oldest").isEqualTo(4);
+		assertThat(this.tally.on(DAY.plusDays(1))).isEqualTo(new StagedTally.Counts(0, 0, 0, 0));
+		assertThat(this.readsSaved.on(DAY.plusDays(1))).isZero();
+		assertThat(this.tally.on(DAY.plusDays(2))).isEqualTo(new StagedTally.Counts(12, 2, 0, 0));
+		assertThat(this.readsSaved.on(DAY.plusDays(2))).isEqualTo(102);
+		assertThat(this.tally.trim(twoDaysLater, 100)).isEqualTo(4);
+		assertThat(this.tally.trim(twoDaysLater, 100)).isZero();
 	}
 
 }
