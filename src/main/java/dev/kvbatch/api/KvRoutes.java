@@ -2,9 +2,6 @@ package dev.kvbatch.api;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -17,7 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.kvbatch.kv.KvTarget;
 import dev.kvbatch.metering.ReadsSaved;
 import dev.kvbatch.pack.KvLimits;
+import dev.kvbatch.pack.PackException;
 import dev.kvbatch.pack.PackKind;
+import dev.kvbatch.pack.Placement;
+import dev.kvbatch.pack.RawBytes;
 import dev.kvbatch.pack.PackingRules;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -147,9 +147,8 @@ class KvRoutes {
 		else {
 			value = readAll(request.getInputStream(), KvLimits.MAX_VALUE_BYTES, "value");
 		}
-		JsonNode node = valueOf(key, text(value, key));
 		Long expiresAt = expiresAt(number(expiration, "expiration"), number(expirationTtl, "expiration_ttl"));
-		ObjectNode line = putLine(key, node, expiresAt, idempotencyKey);
+		ObjectNode line = putLine(key, value, expiresAt, idempotencyKey);
 		stageOne("PUT values/" + key, line, key, idempotencyKey != null);
 		return Envelope.ok(Map.of());
 	}
@@ -189,26 +188,27 @@ class KvRoutes {
 			if (raw == null || !raw.isString()) {
 				throw ApiException.invalid(where + ": value must be a string");
 			}
-			String text = raw.asString();
+			byte[] bytes;
 			JsonNode base64 = item.get("base64");
 			if (base64 != null && base64.asBoolean(false)) {
-				byte[] bytes;
 				try {
-					bytes = Base64.getDecoder().decode(text);
+					bytes = Base64.getDecoder().decode(raw.asString());
 				}
 				catch (IllegalArgumentException ex) {
 					throw ApiException.invalid(where + ": base64 is true but value is not base64");
 				}
-				text = text(bytes, key);
 			}
-			if (text.getBytes(StandardCharsets.UTF_8).length > KvLimits.MAX_VALUE_BYTES) {
+			else {
+				bytes = raw.asString().getBytes(StandardCharsets.UTF_8);
+			}
+			if (bytes.length > KvLimits.MAX_VALUE_BYTES) {
 				throw new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, ApiException.VALIDATION,
 						where + ": value is larger than 25 MiB");
 			}
 			Long expiresAt = expiresAt(longOf(item.get("expiration"), where + ": expiration"),
 					longOf(item.get("expiration_ttl"), where + ": expiration_ttl"));
 			String id = (idempotencyKey != null) ? idempotencyKey + "#" + i : null;
-			lines.add(line(putLine(key, valueOf(key, text), expiresAt, id), key, id != null));
+			lines.add(line(putLine(key, bytes, expiresAt, id), key, id != null));
 			keys.add(key);
 		}
 		return Envelope.ok(bulkResult(keys, stage("PUT bulk", lines)));
@@ -240,13 +240,13 @@ class KvRoutes {
 		PendingSpool.State found = live(key);
 		if (found == null) {
 			KvTarget.StoredValue stored = this.readThrough.get(key).orElseThrow(ApiException::notFound);
-			found = new PendingSpool.State(stored.value(), stored.expiration());
+			found = PendingSpool.State.of(stored);
 		}
 		ResponseEntity.BodyBuilder answer = ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM);
 		if (found.expiresAt() != null) {
 			answer.header("expiration", String.valueOf(found.expiresAt()));
 		}
-		return answer.body(found.value().getBytes(StandardCharsets.UTF_8));
+		return answer.body(found.bytes());
 	}
 
 	@GetMapping(NAMESPACE + "/metadata/**")
@@ -295,8 +295,7 @@ class KvRoutes {
 			if (withMetadata) {
 				throw this.readThrough.noMetadata(unseen.get(0));
 			}
-			this.readThrough.bulkGet(unseen)
-				.forEach((key, stored) -> states.put(key, new PendingSpool.State(stored.value(), stored.expiration())));
+			this.readThrough.bulkGet(unseen).forEach((key, stored) -> states.put(key, PendingSpool.State.of(stored)));
 		}
 		Map<String, @Nullable Object> values = new LinkedHashMap<>();
 		for (Map.Entry<String, PendingSpool.@Nullable State> asked : states.entrySet()) {
@@ -306,7 +305,13 @@ class KvRoutes {
 				values.put(key, null);
 				continue;
 			}
-			Object value = type.equals("json") ? parse(found.value().getBytes(StandardCharsets.UTF_8)) : found.value();
+			String text = found.base64() ? RawBytes.utf8(found.bytes()) : found.value();
+			if (text == null) {
+				throw ApiException.invalid("key \"" + key + "\" holds a binary value (bytes that are not UTF-8 text); "
+						+ "bulk get answers keys with text-based values only, as Cloudflare's does: read it with "
+						+ "GET values/{key}");
+			}
+			Object value = type.equals("json") ? parse(text.getBytes(StandardCharsets.UTF_8)) : text;
 			if (withMetadata) {
 				Map<String, @Nullable Object> entry = new LinkedHashMap<>();
 				entry.put("value", value);
@@ -408,11 +413,22 @@ class KvRoutes {
 		return new GroupCommit.Line(json.toString(), key, key.contains("{seq}"), id);
 	}
 
-	private ObjectNode putLine(String key, JsonNode value, @Nullable Long expiresAt, @Nullable String id) {
+	/**
+	 * The staging line of a put of {@code value}, the bytes the app sent: JSON as it is,
+	 * or raw bytes (see {@link #isRaw}).
+	 */
+	private ObjectNode putLine(String key, byte[] value, @Nullable Long expiresAt, @Nullable String id) {
 		ObjectNode line = this.mapper.createObjectNode();
 		line.put("op", "put");
 		line.put("key", key);
-		line.set("value", value);
+		JsonNode json = isRaw(key, value);
+		if (json == null) {
+			line.put("value", RawBytes.base64(value));
+			line.put("base64", true);
+		}
+		else {
+			line.set("value", json);
+		}
 		if (expiresAt != null) {
 			line.put("expiration", expiresAt);
 		}
@@ -433,42 +449,57 @@ class KvRoutes {
 	}
 
 	/**
-	 * The value to stage: JSON as it is; text that is not JSON as a JSON string for a
-	 * packed key. A direct key's value reaches KV as its JSON text, so plain text or
-	 * bytes there would not come back as they were sent: refused.
+	 * The JSON to stage for {@code value}, or {@code null} to stage its bytes raw. A
+	 * direct key's value reaches KV byte for byte: as JSON when the bytes are compact
+	 * JSON (the JSON text kvbatch writes is then the same bytes), raw otherwise (text
+	 * that is not JSON, JSON with spaces, binary). A packed key's value is JSON as it is,
+	 * or text that is not JSON as a JSON string; the counter's is JSON.
 	 */
-	private JsonNode valueOf(String key, String text) {
+	private @Nullable JsonNode isRaw(String key, byte[] value) {
+		PackKind kind;
+		String rule;
+		try {
+			Placement placement = this.rules.place(key, this.clock.instant());
+			kind = placement.kind();
+			rule = placement.rule();
+		}
+		catch (PackException ex) {
+			// No rule places the key: staging refuses it, with the rules' reason.
+			kind = PackKind.MAP;
+			rule = null;
+		}
+		String text = RawBytes.utf8(value);
+		JsonNode node = (text != null) ? json(text) : null;
+		if (kind == PackKind.DIRECT) {
+			return (node != null && node.toString().equals(text)) ? node : null;
+		}
+		if (text == null) {
+			throw ApiException.invalid("the value of key \""
+					+ key + "\" is not UTF-8 text; the key is packed" + ((rule != null)
+							? " by rule " + rule + " (" + kind.name().toLowerCase(java.util.Locale.ROOT) + ")" : "")
+					+ ", whose values are JSON, so only a direct key takes binary values");
+		}
+		return (node != null) ? node : valueOf(key, text, kind);
+	}
+
+	private @Nullable JsonNode json(String text) {
 		try {
 			JsonNode node = this.mapper.readTree(text);
-			if (node != null && !node.isMissingNode()) {
-				return node;
-			}
+			return (node != null && !node.isMissingNode()) ? node : null;
 		}
 		catch (JacksonException ex) {
-			// Not JSON: see below.
+			return null;
 		}
-		PackKind kind = this.rules.place(key, this.clock.instant()).kind();
+	}
+
+	/** Text that is not JSON: a JSON string for a packed key; refused for the counter. */
+	private JsonNode valueOf(String key, String text, PackKind kind) {
 		if (kind == PackKind.DIRECT || kind == PackKind.COUNTER) {
 			throw ApiException.invalid("key \"" + key + "\" is a " + kind.name().toLowerCase()
 					+ " key, whose value kvbatch writes to KV as JSON; this value is not JSON, and would not read back "
 					+ "as sent (send it as JSON, e.g. a JSON string)");
 		}
 		return this.mapper.getNodeFactory().stringNode(text);
-	}
-
-	/** Strict UTF-8: kvbatch stages text. */
-	private static String text(byte[] value, String key) {
-		try {
-			return StandardCharsets.UTF_8.newDecoder()
-				.onMalformedInput(CodingErrorAction.REPORT)
-				.onUnmappableCharacter(CodingErrorAction.REPORT)
-				.decode(ByteBuffer.wrap(value))
-				.toString();
-		}
-		catch (CharacterCodingException ex) {
-			throw ApiException.invalid("the value of key \"" + key
-					+ "\" is not UTF-8 text; kvbatch stages values as JSON text and does not take binary values");
-		}
 	}
 
 	private void refuseMetadata(byte[] metadata, String key) {

@@ -30,7 +30,7 @@ final class LocalState {
 	 * range.
 	 */
 	private static final String NEWEST_UNAPPLIED = """
-			SELECT op, value_json, expires_at FROM kv_outbox WHERE id > ? AND logical_key = ?
+			SELECT op, value_json, expires_at, value_base64 FROM kv_outbox WHERE id > ? AND logical_key = ?
 			ORDER BY id DESC FETCH FIRST 1 ROWS ONLY
 			""";
 
@@ -39,7 +39,8 @@ final class LocalState {
 			ORDER BY id
 			""";
 
-	private static final String ENTRY = "SELECT value_json, expires_at FROM kv_entry WHERE logical_key = ?";
+	private static final String ENTRY = """
+			SELECT value_json, expires_at, value_base64 FROM kv_entry WHERE logical_key = ?""";
 
 	private static final String ENTRIES = """
 			SELECT logical_key, expires_at FROM kv_entry WHERE logical_key > ? AND logical_key LIKE ? ESCAPE '\\'
@@ -84,15 +85,16 @@ final class LocalState {
 		PendingSpool.State state = this.pending.find(key);
 		if (state == null) {
 			long applied = applied();
-			List<PendingSpool.State> rows = this.jdbc.query(NEWEST_UNAPPLIED,
-					(rs, n) -> "D".equals(rs.getString(1)) ? PendingSpool.State.DELETED
-							: new PendingSpool.State(rs.getString(2), (Long) rs.getObject(3, Long.class)),
+			List<PendingSpool.State> rows = this.jdbc.query(
+					NEWEST_UNAPPLIED, (rs,
+							n) -> "D".equals(rs.getString(1)) ? PendingSpool.State.DELETED : new PendingSpool.State(
+									rs.getString(2), (Long) rs.getObject(3, Long.class), rs.getBoolean(4)),
 					applied, key);
 			state = rows.isEmpty() ? null : rows.get(0);
 		}
 		if (state == null) {
-			List<PendingSpool.State> rows = this.jdbc.query(ENTRY,
-					(rs, n) -> new PendingSpool.State(rs.getString(1), (Long) rs.getObject(2, Long.class)), key);
+			List<PendingSpool.State> rows = this.jdbc.query(ENTRY, (rs, n) -> new PendingSpool.State(rs.getString(1),
+					(Long) rs.getObject(2, Long.class), rs.getBoolean(3)), key);
 			state = rows.isEmpty() ? null : rows.get(0);
 		}
 		if (state != null && !state.deleted() && state.expiresAt() != null

@@ -31,7 +31,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 final class PackedReads {
 
 	private static final String ENTRIES = """
-			SELECT logical_key, rule, kind, field, value_json, metric, expires_at FROM kv_entry
+			SELECT logical_key, rule, kind, field, value_json, metric, expires_at, value_base64 FROM kv_entry
 			WHERE physical_key = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY logical_key
 			""";
 
@@ -77,8 +77,8 @@ final class PackedReads {
 			Double metricValue = rs.wasNull() ? null : metric;
 			long expires = rs.getLong(7);
 			Long expiresAt = rs.wasNull() ? null : expires;
-			entries.put(rs.getString(1),
-					new LogicalEntry(rs.getString(1), rs.getString(4), rs.getString(5), metricValue, expiresAt));
+			entries.put(rs.getString(1), new LogicalEntry(rs.getString(1), rs.getString(4), rs.getString(5),
+					metricValue, expiresAt, rs.getBoolean(8)));
 		}, physicalKey, now);
 		Map<String, Placement> changed = new TreeMap<>();
 		this.jdbc.query(UNAPPLIED, (rs) -> {
@@ -98,7 +98,7 @@ final class PackedReads {
 			}
 			else {
 				entries.put(change.getKey(), new LogicalEntry(change.getKey(), placement.field(), state.value(),
-						metric(placement, state.value()), state.expiresAt()));
+						metric(placement, state.value()), state.expiresAt(), state.base64()));
 			}
 		}
 		if (entries.isEmpty()) {
@@ -107,8 +107,7 @@ final class PackedReads {
 		try {
 			PhysicalValue value = this.packer.packParking(physicalKey, rule[0], kind[0], List.copyOf(entries.values()))
 				.value();
-			return (value != null) ? new PendingSpool.State(value.value(), value.expiresAt())
-					: PendingSpool.State.DELETED;
+			return (value != null) ? PendingSpool.State.of(value) : PendingSpool.State.DELETED;
 		}
 		catch (PackException ex) {
 			throw new ApiException(org.springframework.http.HttpStatus.CONFLICT, ApiException.VALIDATION,

@@ -1,6 +1,7 @@
 package dev.kvbatch.api;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -12,6 +13,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
+import dev.kvbatch.kv.KvTarget;
+import dev.kvbatch.pack.PhysicalValue;
+import dev.kvbatch.pack.RawBytes;
 import dev.kvbatch.stage.InputLine;
 import dev.kvbatch.stage.LineResult;
 import dev.kvbatch.stage.LinePosition;
@@ -88,7 +92,7 @@ final class PendingSpool {
 				String value = record.valueJson();
 				boolean inline = value == null || value.length() <= INLINE_BYTES;
 				Entry entry = new Entry(this.order.incrementAndGet(), file, record.op(), inline ? value : null,
-						inline ? -1 : before[0].offset(), record.expiresAt(), record.at());
+						inline ? -1 : before[0].offset(), record.expiresAt(), record.at(), record.base64());
 				this.entries.merge(record.key(), entry, (old, fresh) -> (fresh.order > old.order) ? fresh : old);
 				count[0]++;
 			}
@@ -122,7 +126,7 @@ final class PendingSpool {
 				return null;
 			}
 		}
-		return new State(value, entry.expiresAt);
+		return new State(value, entry.expiresAt, entry.base64);
 	}
 
 	/**
@@ -192,10 +196,33 @@ final class PendingSpool {
 
 	/**
 	 * A key's staged state: its value as JSON text and expiration, or {@link #DELETED}.
+	 * When {@code base64}, the value is raw bytes, held as a JSON string of their base64
+	 * ({@link RawBytes}).
 	 */
-	record State(@Nullable String valueJson, @Nullable Long expiresAt) {
+	record State(@Nullable String valueJson, @Nullable Long expiresAt, boolean base64) {
 
 		static final State DELETED = new State(null, null);
+
+		State(@Nullable String valueJson, @Nullable Long expiresAt) {
+			this(valueJson, expiresAt, false);
+		}
+
+		/** The state of a value KV holds: its text, or its raw bytes. */
+		static State of(KvTarget.StoredValue stored) {
+			return stored.base64() ? new State("\"" + stored.value() + "\"", stored.expiration(), true)
+					: new State(stored.value(), stored.expiration());
+		}
+
+		/** The state of a physical value as compress will write it. */
+		static State of(PhysicalValue value) {
+			return value.base64() ? new State("\"" + value.value() + "\"", value.expiresAt(), true)
+					: new State(value.value(), value.expiresAt());
+		}
+
+		/** The bytes a read answers for a state that is not {@link #deleted()}. */
+		byte[] bytes() {
+			return this.base64 ? RawBytes.decodeJson(value()) : value().getBytes(StandardCharsets.UTF_8);
+		}
 
 		boolean deleted() {
 			return this.valueJson == null;
@@ -212,7 +239,7 @@ final class PendingSpool {
 	}
 
 	private record Entry(long order, Path file, Op op, @Nullable String value, long offset, @Nullable Long expiresAt,
-			Instant at) {
+			Instant at, boolean base64) {
 	}
 
 	private static final class Stop extends IOException {

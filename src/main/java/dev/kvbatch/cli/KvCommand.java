@@ -59,6 +59,14 @@ class KvCommand implements Runnable {
 							"no key \"%s\" in the %s target; kvbatch kv list shows the keys there".formatted(this.key,
 									target)));
 				this.spec.commandLine().getOut().println(value.value());
+				if (value.base64()) {
+					// Bytes that are not text would garble a terminal: shown as base64,
+					// said so.
+					this.spec.commandLine()
+						.getErr()
+						.println("(\"%s\" holds %d bytes that are not UTF-8 text, shown as base64)".formatted(this.key,
+								value.bytes().length));
+				}
 				return ExitCodes.OK;
 			}
 		}
@@ -100,6 +108,9 @@ class KvCommand implements Runnable {
 							Map<String, Object> line = new LinkedHashMap<>();
 							line.put("key", value.key());
 							line.put("value", value.value());
+							if (value.base64()) {
+								line.put("base64", true);
+							}
 							line.put("expiration",
 									(value.expiration() != null) ? value.expiration() : listed.get(value.key()));
 							out.println(mapper.writeValueAsString(line));

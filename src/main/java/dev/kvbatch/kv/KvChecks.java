@@ -24,7 +24,7 @@ public final class KvChecks {
 		if (key != null) {
 			return key;
 		}
-		long bytes = KvLimits.utf8Length(value.value());
+		long bytes = value.byteLength();
 		if (bytes > KvLimits.MAX_VALUE_BYTES) {
 			return "value of key \"%s\" is %d bytes, over KV's 25 MiB limit".formatted(abbreviate(value.key()), bytes);
 		}

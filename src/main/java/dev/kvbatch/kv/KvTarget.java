@@ -1,9 +1,12 @@
 package dev.kvbatch.kv;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
 import dev.kvbatch.pack.PhysicalValue;
+import dev.kvbatch.pack.RawBytes;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -71,8 +74,32 @@ public interface KvTarget {
 	 */
 	ListPage list(String prefix, @Nullable String cursor, int limit);
 
-	/** A stored value with its expiration in epoch seconds ({@code null} for never). */
-	record StoredValue(String key, String value, @Nullable Long expiration) {
+	/**
+	 * A stored value with its expiration in epoch seconds ({@code null} for never).
+	 *
+	 * @param value the value as text or, when {@code base64}, the base64 of its bytes
+	 * @param base64 whether the value is bytes that are not UTF-8 text (a target reads a
+	 * value as text when its bytes are UTF-8), or a value written as raw bytes
+	 */
+	record StoredValue(String key, String value, @Nullable Long expiration, boolean base64) {
+
+		/** A value of text. */
+		public StoredValue(String key, String value, @Nullable Long expiration) {
+			this(key, value, expiration, false);
+		}
+
+		/** A value read as bytes: text when they are UTF-8, else their base64. */
+		public static StoredValue ofBytes(String key, byte[] bytes, @Nullable Long expiration) {
+			String text = RawBytes.utf8(bytes);
+			return (text != null) ? new StoredValue(key, text, expiration)
+					: new StoredValue(key, RawBytes.base64(bytes), expiration, true);
+		}
+
+		/** The bytes KV holds. */
+		public byte[] bytes() {
+			return this.base64 ? Base64.getDecoder().decode(this.value) : this.value.getBytes(StandardCharsets.UTF_8);
+		}
+
 	}
 
 	/** A listed key with its expiration in epoch seconds ({@code null} for never). */

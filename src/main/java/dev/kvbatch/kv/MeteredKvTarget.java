@@ -7,6 +7,7 @@ import java.util.function.ToLongFunction;
 
 import dev.kvbatch.pack.KvLimits;
 import dev.kvbatch.pack.PhysicalValue;
+import dev.kvbatch.pack.RawBytes;
 import dev.kvbatch.metering.Ledger;
 import dev.kvbatch.metering.Operation;
 import org.jspecify.annotations.Nullable;
@@ -50,7 +51,7 @@ public class MeteredKvTarget implements KvTarget {
 		if (values.isEmpty()) {
 			return List.of();
 		}
-		long bytes = values.stream().mapToLong((v) -> utf8(v.key()) + utf8(v.value())).sum();
+		long bytes = values.stream().mapToLong((v) -> utf8(v.key()) + v.byteLength()).sum();
 		return metered(Operation.WRITE, values.size(), bytes, bulkRequests(values.size()),
 				() -> this.delegate.put(values), (failed) -> bytes);
 	}
@@ -68,7 +69,7 @@ public class MeteredKvTarget implements KvTarget {
 	@Override
 	public Optional<StoredValue> get(String key) {
 		return metered(Operation.READ, 1, 0, 1, () -> this.delegate.get(key),
-				(value) -> value.map((v) -> utf8(v.value())).orElse(0L));
+				(value) -> value.map(MeteredKvTarget::length).orElse(0L));
 	}
 
 	/** One read per key asked for, found or not; requests as the target splits them. */
@@ -79,7 +80,7 @@ public class MeteredKvTarget implements KvTarget {
 		}
 		int requests = limits().bulkGetRequests(keys.size());
 		return metered(Operation.READ, keys.size(), 0, requests, () -> this.delegate.bulkGet(keys),
-				(values) -> values.stream().mapToLong((v) -> utf8(v.value())).sum());
+				(values) -> values.stream().mapToLong(MeteredKvTarget::length).sum());
 	}
 
 	/** KV bills a list per call, whatever the page holds. */
@@ -119,6 +120,11 @@ public class MeteredKvTarget implements KvTarget {
 	}
 
 	/** UTF-8 bytes of a text, counted without encoding it (a lone surrogate as one). */
+	/** The bytes of a value read. */
+	private static long length(KvTarget.StoredValue value) {
+		return value.base64() ? RawBytes.decodedLength(value.value()) : utf8(value.value());
+	}
+
 	static long utf8(String text) {
 		return KvLimits.utf8Length(text);
 	}

@@ -106,18 +106,40 @@ public final class Packer {
 		Context context = new Context(physicalKey, rule);
 		List<LogicalEntry> sorted = new ArrayList<>(entries);
 		sorted.sort(Comparator.comparing(LogicalEntry::logicalKey));
+		if (kind != PackKind.DIRECT) {
+			for (LogicalEntry entry : sorted) {
+				if (entry.base64()) {
+					context.park(entry,
+							"logical key \"" + entry.logicalKey() + "\" holds raw bytes (staged with base64), "
+									+ "which only a direct key can hold; this rule packs values as JSON");
+				}
+			}
+			sorted.removeIf(context::isParked);
+		}
 		String value = switch (kind) {
 			case MAP -> map(context, sorted);
 			case ROLLUP -> rollup(context, sorted);
 			case COUNTER -> counter(context, sorted);
 			case DIRECT -> direct(context, sorted);
 		};
-		if (value != null && KvLimits.utf8Length(value) > KvLimits.MAX_VALUE_BYTES) {
+		List<LogicalEntry> kept = sorted.stream().filter((entry) -> !context.isParked(entry)).toList();
+		// A direct key's raw value is its bytes: counted and sent as they are.
+		boolean raw = kind == PackKind.DIRECT && kept.size() == 1 && kept.get(0).base64();
+		if (raw && value != null) {
+			value = RawBytes.unquote(value);
+			long bytes = RawBytes.decodedLength(value);
+			if (bytes > KvLimits.MAX_VALUE_BYTES) {
+				String reason = context.tooBig(bytes);
+				sorted.forEach((entry) -> context.parkWhole(entry, reason));
+				value = null;
+			}
+		}
+		else if (value != null && KvLimits.utf8Length(value) > KvLimits.MAX_VALUE_BYTES) {
 			value = (kind == PackKind.MAP) ? fitMap(context, sorted) : parkAll(context, sorted, value);
 		}
-		List<LogicalEntry> kept = sorted.stream().filter((entry) -> !context.isParked(entry)).toList();
+		kept = sorted.stream().filter((entry) -> !context.isParked(entry)).toList();
 		PhysicalValue packed = (value != null && !kept.isEmpty())
-				? new PhysicalValue(physicalKey, value, expiresAt(kept)) : null;
+				? new PhysicalValue(physicalKey, value, expiresAt(kept), raw) : null;
 		return new Packing(packed, List.copyOf(context.parked));
 	}
 
@@ -461,7 +483,10 @@ public final class Packer {
 		}
 
 		String tooBig(String value) {
-			long bytes = KvLimits.utf8Length(value);
+			return tooBig(KvLimits.utf8Length(value));
+		}
+
+		String tooBig(long bytes) {
 			// Round up so that a value just over the limit never reads as "25.0 MiB"
 			double mebibytes = Math.ceil(bytes * 10.0 / (1024 * 1024)) / 10;
 			return String.format(Locale.ROOT,

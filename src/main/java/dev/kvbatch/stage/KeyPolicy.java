@@ -34,6 +34,17 @@ public interface KeyPolicy {
 	void check(Op op, String key, @Nullable JsonNode value, Instant at) throws IllegalArgumentException;
 
 	/**
+	 * Check that a put of raw bytes (staged with {@code "base64": true}) may go to this
+	 * key; asked before {@link #check}, whose value is then the base64 string. This
+	 * default accepts every key.
+	 * @param key the final logical key
+	 * @param at the event time
+	 * @throws IllegalArgumentException to reject the record, as {@link #check} does
+	 */
+	default void checkRaw(String key, Instant at) throws IllegalArgumentException {
+	}
+
+	/**
 	 * A record that breaks a rule of the policy. The reason is shown to the producer
 	 * after {@code field <field>: }, so it should read like "matches no packing rule".
 	 */

@@ -24,13 +24,13 @@ import org.springframework.stereotype.Component;
 public class Outbox {
 
 	/** Columns in the order {@link #ROW_MAPPER} reads them, after the id. */
-	public static final String COLUMNS = "id, op, logical_key, value_json, expires_at, event_at, kind, seq, staged_at";
+	public static final String COLUMNS = "id, op, logical_key, value_json, expires_at, event_at, kind, seq, staged_at, value_base64";
 
-	private static final int COLUMN_COUNT = 9;
+	private static final int COLUMN_COUNT = 10;
 
 	private static final String INSERT = """
-			INSERT INTO kv_outbox (op, logical_key, value_json, expires_at, event_at, kind, seq, staged_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO kv_outbox (op, logical_key, value_json, expires_at, event_at, kind, seq, staged_at, value_base64)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 			""";
 
 	private static final String PAGE = "SELECT " + COLUMNS
@@ -84,6 +84,8 @@ public class Outbox {
 			ps.setString(6, (record.kind() == Kind.UPLOAD) ? "U" : "C");
 			ps.setObject(7, record.seq());
 			ps.setLong(8, record.stagedAt().toEpochMilli());
+			// NULL, not false, for a JSON value: rows read as they did before raw values.
+			ps.setObject(9, record.base64() ? Boolean.TRUE : null, java.sql.Types.BOOLEAN);
 		});
 	}
 
@@ -158,7 +160,8 @@ public class Outbox {
 		Long seqValue = rs.wasNull() ? null : seq;
 		StagedRecord record = new StagedRecord("P".equals(rs.getString(2)) ? Op.PUT : Op.DELETE, rs.getString(3),
 				rs.getString(4), expiration, Instant.ofEpochMilli(rs.getLong(6)), null,
-				"U".equals(rs.getString(7)) ? Kind.UPLOAD : Kind.CHANGE, seqValue, Instant.ofEpochMilli(rs.getLong(9)));
+				"U".equals(rs.getString(7)) ? Kind.UPLOAD : Kind.CHANGE, seqValue, Instant.ofEpochMilli(rs.getLong(9)),
+				rs.getBoolean(10));
 		return new Row(rs.getLong(1), record);
 	}
 

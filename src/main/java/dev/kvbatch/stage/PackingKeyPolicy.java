@@ -51,6 +51,24 @@ public final class PackingKeyPolicy implements KeyPolicy {
 		}
 	}
 
+	/** Raw bytes are written to KV as they are: only a direct key can hold them. */
+	@Override
+	public void checkRaw(String key, Instant at) {
+		Placement placement;
+		try {
+			placement = this.rules.place(key, at);
+		}
+		catch (PackException ex) {
+			throw new Violation("key", ex.getMessage());
+		}
+		if (placement.kind() != PackKind.DIRECT) {
+			throw new Violation("base64",
+					"key \"" + key + "\" is packed by rule " + placement.rule() + " ("
+							+ placement.kind().name().toLowerCase(java.util.Locale.ROOT)
+							+ "), which holds JSON values; only a direct key takes raw bytes: send the value as JSON");
+		}
+	}
+
 	/** A count the counter rule can hold: it is kept with the sequence, as a long. */
 	private static boolean isCount(JsonNode value) {
 		BigInteger count = null;

@@ -2,6 +2,7 @@ package dev.kvbatch.stage;
 
 import dev.kvbatch.pack.KvLimits;
 import dev.kvbatch.pack.PlainJson;
+import dev.kvbatch.pack.RawBytes;
 import java.math.BigInteger;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -43,9 +44,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * ({@link SpoolFormat}), whose keys are final.
  * <p>
  * A line holds one rejection: the first broken rule, in the order line, unknown fields,
- * {@code op}, {@code key}, {@code value}, {@code stagedAt}, {@code seq}, {@code ttl},
- * {@code expiration}, {@code at}, {@code id}, {@code kind}, policy. A line that makes a
- * check fail in an unforeseen way is rejected too, never the whole input.
+ * {@code op}, {@code key}, {@code value}, {@code base64}, {@code stagedAt}, {@code seq},
+ * {@code ttl}, {@code expiration}, {@code at}, {@code id}, {@code kind}, policy. A line
+ * that makes a check fail in an unforeseen way is rejected too, never the whole input.
  * <p>
  * Thread-safe if the policy is.
  */
@@ -72,6 +73,12 @@ public final class RecordValidator {
 	/** The fields a producer may write, in the order they are explained. */
 	private static final List<String> PRODUCER_FIELDS = List.of("op", "key", "value", "ttl", "expiration", "at", "id",
 			"kind");
+
+	/**
+	 * Says that {@code value} is a string of base64 of raw bytes, as in Cloudflare's bulk
+	 * write: accepted beside the fields above, and written back by kvbatch.
+	 */
+	private static final String BASE64 = "base64";
 
 	/** Fields the spool writer adds; accepted only in kvbatch's own spool files. */
 	private static final List<String> INTERNAL_FIELDS = List.of("seq", "stagedAt", "deadLetter");
@@ -188,7 +195,7 @@ public final class RecordValidator {
 					+ MAX_KEY_BYTES + "-byte limit");
 		}
 		try {
-			checkPolicy(op, key, value, at);
+			checkPolicy(op, key, value, at, false);
 			return null;
 		}
 		catch (Bad ex) {
@@ -205,8 +212,11 @@ public final class RecordValidator {
 	public record Refusal(@Nullable String field, String reason) {
 	}
 
-	private void checkPolicy(Op op, String key, @Nullable JsonNode value, Instant at) {
+	private void checkPolicy(Op op, String key, @Nullable JsonNode value, Instant at, boolean base64) {
 		try {
+			if (base64) {
+				this.policy.checkRaw(key, at);
+			}
 			this.policy.check(op, key, value, at);
 		}
 		catch (KeyPolicy.Violation ex) {
@@ -390,7 +400,8 @@ public final class RecordValidator {
 			Op op = op();
 			String template = keyTemplate();
 			JsonNode value = value(op);
-			String valueJson = (value != null) ? valueJson(value) : null;
+			boolean base64 = base64(op);
+			String valueJson = (value == null) ? null : base64 ? rawJson(value) : valueJson(value);
 			Instant stagedAt = stagedAt();
 			Instant base = (stagedAt != null) ? stagedAt : this.stagingTime;
 			Long keptSeq = seq();
@@ -403,9 +414,10 @@ public final class RecordValidator {
 			// retry.
 			boolean deferred = !this.origin.own() && template.contains(SEQ_PLACEHOLDER);
 			if (!deferred) {
-				checkPolicy(op, template, value, at);
+				checkPolicy(op, template, value, at, base64);
 			}
-			StagedRecord record = new StagedRecord(op, template, valueJson, expiresAt, at, id, kind, keptSeq, base);
+			StagedRecord record = new StagedRecord(op, template, valueJson, expiresAt, at, id, kind, keptSeq, base,
+					base64);
 			IdKey idKey = (id != null && this.origin != SpoolFormat.Kind.KVBATCH) ? IdKey.of(id) : null;
 			if (idKey == null && !deferred) {
 				return new LineResult.Accepted(record);
@@ -414,7 +426,7 @@ public final class RecordValidator {
 			// its
 			// fields were normalised, so a fingerprint could not tell.
 			long fingerprint = (idKey == null || this.origin == SpoolFormat.Kind.LEGACY) ? LineResult.ANY_RECORD
-					: fingerprint(op, template, valueJson, kind);
+					: fingerprint(op, template, valueJson, kind, base64);
 			return new LineResult.Accepted(record, deferred ? template : null, idKey, fingerprint,
 					Text.cut(this.text, MAX_RAW_CHARS));
 		}
@@ -424,8 +436,12 @@ public final class RecordValidator {
 		 * producer gave them (a missing {@code at} or {@code ttl} counts as missing, not
 		 * as the staging time it becomes).
 		 */
-		private long fingerprint(Op op, String template, @Nullable String valueJson, Kind kind) {
+		private long fingerprint(Op op, String template, @Nullable String valueJson, Kind kind, boolean base64) {
 			Fingerprint fingerprint = new Fingerprint().add(op.ordinal()).add(template).add(valueJson);
+			if (base64) {
+				// Only then: the fingerprints of JSON values stay as they were indexed.
+				fingerprint.add(BASE64);
+			}
 			JsonNode ttl = optional("ttl");
 			JsonNode expiration = optional("expiration");
 			fingerprint.add((ttl != null) ? 1 : 0).add((ttl != null) ? ttl.asLong() : 0);
@@ -447,7 +463,7 @@ public final class RecordValidator {
 							+ (name.equals("seq") ? " (a {seq} in the key gets the next value)"
 									: name.equals("stagedAt") ? " (the staging time is when the line is staged)" : ""));
 				}
-				if (!PRODUCER_FIELDS.contains(name) && !INTERNAL_FIELDS.contains(name)) {
+				if (!PRODUCER_FIELDS.contains(name) && !INTERNAL_FIELDS.contains(name) && !name.equals(BASE64)) {
 					String similar = suggestion(name);
 					throw new Bad(name,
 							"is not a known field" + ((similar != null) ? " (did you mean \"" + similar + "\"?)" : "")
@@ -527,6 +543,43 @@ public final class RecordValidator {
 				throw new Bad("value", "is required for \"put\" (any JSON, for example {} or \"text\")");
 			}
 			return node;
+		}
+
+		/** Whether the value is base64 of raw bytes; {@code false} when left out. */
+		private boolean base64(Op op) {
+			JsonNode node = optional(BASE64);
+			if (node == null) {
+				return false;
+			}
+			if (!node.isBoolean()) {
+				throw new Bad(BASE64, "must be true or false, was " + Text.show(node));
+			}
+			if (op == Op.DELETE && node.asBoolean()) {
+				throw new Bad(BASE64, "is not allowed on \"delete\"; remove it");
+			}
+			return node.asBoolean();
+		}
+
+		/**
+		 * A base64 value as the staging model holds it: a JSON string of its bytes'
+		 * canonical base64, whatever padding the producer gave.
+		 */
+		private String rawJson(JsonNode value) {
+			if (!value.isString()) {
+				throw new Bad("value", "must be a string of base64 when \"base64\" is true, was " + Text.show(value));
+			}
+			byte[] bytes;
+			try {
+				bytes = java.util.Base64.getDecoder().decode(value.asString());
+			}
+			catch (IllegalArgumentException ex) {
+				throw new Bad("value", "is not valid base64 (\"base64\" is true): " + ex.getMessage());
+			}
+			if (bytes.length > MAX_VALUE_BYTES) {
+				throw new Bad("value", "is " + bytes.length + " bytes once decoded from base64, over KV's 25 MiB ("
+						+ MAX_VALUE_BYTES + "-byte) limit");
+			}
+			return RawBytes.json(bytes);
 		}
 
 		private String valueJson(JsonNode value) {

@@ -299,9 +299,7 @@ public class SpoolIngester implements DisposableBean {
 				Resolver.Outcome outcome = this.resolver.resolve(session, lease,
 						new Loaded(lines.source, line.number(), accepted));
 				if (outcome instanceof Resolver.Outcome.Fresh resolved) {
-					fresh.add((resolved.key() == null) ? record
-							: new StagedRecord(record.op(), resolved.key(), record.valueJson(), record.expiresAt(),
-									record.at(), record.id(), record.kind(), resolved.seq(), record.stagedAt()));
+					fresh.add((resolved.key() == null) ? record : record.withKey(resolved.key(), resolved.seq()));
 				}
 				else if (outcome instanceof Resolver.Outcome.Refused refused) {
 					rejections.add(refused.rejection());

@@ -409,6 +409,9 @@ public final class SpoolWriter {
 				if (value != null) {
 					this.json.writeName("value");
 					this.json.writeRawValue(value);
+					if (record.base64()) {
+						this.json.writeBooleanProperty("base64", true);
+					}
 				}
 				if (record.expiresAt() != null) {
 					this.json.writeNumberProperty("expiration", record.expiresAt());

@@ -67,18 +67,19 @@ public class LogicalStore {
 
 	private static final String UPDATE = """
 			UPDATE kv_entry SET rule = ?, kind = ?, physical_key = ?, field = ?, value_json = ?, metric = ?,
-			expires_at = ?, event_at = ? WHERE logical_key = ?
+			expires_at = ?, event_at = ?, value_base64 = ? WHERE logical_key = ?
 			""";
 
 	private static final String INSERT = """
-			INSERT INTO kv_entry (logical_key, rule, kind, physical_key, field, value_json, metric, expires_at, event_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO kv_entry (logical_key, rule, kind, physical_key, field, value_json, metric, expires_at, event_at,
+			value_base64)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			""";
 
 	private static final String KNOWN = "SELECT logical_key FROM kv_entry WHERE logical_key = ANY(?)";
 
 	private static final String LIVE = """
-			SELECT logical_key, rule, kind, field, value_json, metric, expires_at FROM kv_entry
+			SELECT logical_key, rule, kind, field, value_json, metric, expires_at, value_base64 FROM kv_entry
 			WHERE physical_key = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY logical_key
 			""";
 
@@ -200,6 +201,10 @@ public class LogicalStore {
 			Placement placement = this.rules.place(record.key(), record.at());
 			field = "value";
 			String value = Objects.requireNonNull(record.valueJson(), "a put's value");
+			if (record.base64() && placement.kind() != PackKind.DIRECT) {
+				throw new PackException("raw bytes (staged with base64) go only to a direct key; rule "
+						+ placement.rule() + " packs values as JSON");
+			}
 			Double metric = null;
 			if (placement.kind() == PackKind.ROLLUP) {
 				metric = PackingRules.metricOf(this.mapper.readTree(value));
@@ -207,7 +212,8 @@ public class LogicalStore {
 			if (placement.kind() == PackKind.COUNTER) {
 				counterValue(value);
 			}
-			return new Entry(record.key(), placement, value, metric, record.expiresAt(), record.at().toEpochMilli());
+			return new Entry(record.key(), placement, value, metric, record.expiresAt(), record.at().toEpochMilli(),
+					record.base64());
 		}
 		catch (RuntimeException ex) {
 			// Staging checks the same rules: the rules changed since, or the row was
@@ -232,6 +238,9 @@ public class LogicalStore {
 		line.put("key", record.key());
 		if (record.valueJson() != null) {
 			line.putRawValue("value", new RawValue(record.valueJson()));
+			if (record.base64()) {
+				line.put("base64", true);
+			}
 		}
 		if (record.expiresAt() != null) {
 			line.put("expiration", record.expiresAt());
@@ -290,7 +299,7 @@ public class LogicalStore {
 		}
 		this.jdbc.batchUpdate(UPDATE, updates, updates.size(), (ps, entry) -> {
 			bindColumns(ps, entry, 1);
-			ps.setString(9, entry.logicalKey());
+			ps.setString(10, entry.logicalKey());
 		});
 		insert(inserts);
 		this.dirtyKeys.mark(dirty);
@@ -308,8 +317,8 @@ public class LogicalStore {
 	}
 
 	/**
-	 * Binds rule, kind, physical key, field, value, metric, expiration and event time
-	 * from {@code first} on.
+	 * Binds rule, kind, physical key, field, value, metric, expiration, event time and
+	 * whether the value is raw bytes from {@code first} on.
 	 */
 	private static void bindColumns(PreparedStatement ps, Entry entry, int first) throws SQLException {
 		ps.setString(first, entry.placement().rule());
@@ -320,6 +329,8 @@ public class LogicalStore {
 		ps.setObject(first + 5, entry.metric());
 		ps.setObject(first + 6, entry.expiresAt());
 		ps.setLong(first + 7, entry.eventAt());
+		// NULL, not false, for a JSON value, as rows were before raw values.
+		ps.setObject(first + 8, entry.base64() ? Boolean.TRUE : null, java.sql.Types.BOOLEAN);
 	}
 
 	/** Of the given logical keys, those with an entry. Read-only. */
@@ -384,9 +395,17 @@ public class LogicalStore {
 	 * @param metric the rollup metric, {@code null} for other kinds
 	 * @param expiresAt epoch seconds, {@code null} for never
 	 * @param eventAt epoch milliseconds of the event it records
+	 * @param base64 whether the value is raw bytes: a JSON string of their base64
 	 */
 	public record Entry(String logicalKey, Placement placement, String valueJson, @Nullable Double metric,
-			@Nullable Long expiresAt, long eventAt) {
+			@Nullable Long expiresAt, long eventAt, boolean base64) {
+
+		/** An entry whose value is JSON. */
+		public Entry(String logicalKey, Placement placement, String valueJson, @Nullable Double metric,
+				@Nullable Long expiresAt, long eventAt) {
+			this(logicalKey, placement, valueJson, metric, expiresAt, eventAt, false);
+		}
+
 	}
 
 	/**

@@ -233,6 +233,9 @@ public class PhysicalViews {
 		line.put("op", "put");
 		line.put("key", entry.logicalKey());
 		line.putRawValue("value", new RawValue(entry.valueJson()));
+		if (entry.base64()) {
+			line.put("base64", true);
+		}
 		if (entry.expiresAt() != null) {
 			line.put("expiration", entry.expiresAt());
 		}
@@ -258,6 +261,12 @@ public class PhysicalViews {
 			utf8(sha, value.value());
 			sha.update((byte) 0);
 			sha.update(String.valueOf(value.expiresAt()).getBytes(StandardCharsets.UTF_8));
+			if (value.base64()) {
+				// Raw bytes whose base64 reads like a text value are another value. Only
+				// then: a text value's digest stays as it was.
+				sha.update((byte) 0);
+				sha.update("base64".getBytes(StandardCharsets.US_ASCII));
+			}
 			return HexFormat.of().formatHex(sha.digest());
 		}
 		catch (NoSuchAlgorithmException ex) {
@@ -294,10 +303,11 @@ public class PhysicalViews {
 	}
 
 	record Row(String logicalKey, String rule, String kind, @Nullable String field, String valueJson,
-			@Nullable Double metric, @Nullable Long expiresAt) {
+			@Nullable Double metric, @Nullable Long expiresAt, @Nullable Boolean valueBase64) {
 
 		LogicalEntry entry() {
-			return new LogicalEntry(this.logicalKey, this.field, this.valueJson, this.metric, this.expiresAt);
+			return new LogicalEntry(this.logicalKey, this.field, this.valueJson, this.metric, this.expiresAt,
+					Boolean.TRUE.equals(this.valueBase64));
 		}
 
 	}

@@ -9,7 +9,6 @@ import dev.kvbatch.kv.KvReads;
 import dev.kvbatch.kv.KvRejectedException;
 import dev.kvbatch.kv.KvTarget;
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,12 +39,13 @@ import org.springframework.web.client.RestClient;
  * {@code namespace-url}).
  *
  * <ul>
- * <li>{@link #put}: {@code PUT /bulk}, values as UTF-8 text, split into requests of at
- * most 10,000 pairs and at most {@code max-request-size} bytes of serialized JSON. An
- * expiration at least {@link #ABSOLUTE_MARGIN} beyond KV's 60 s minimum goes as the
- * absolute {@code expiration}; a nearer one as {@code expiration_ttl} (at least 60),
- * which KV counts from when the request lands, so neither clock skew nor a slow or
- * retried request can make KV refuse it.</li>
+ * <li>{@link #put}: {@code PUT /bulk}, values as UTF-8 text (raw bytes in base64, with
+ * {@code base64: true}), split into requests of at most 10,000 pairs and at most
+ * {@code max-request-size} bytes of serialized JSON. An expiration at least
+ * {@link #ABSOLUTE_MARGIN} beyond KV's 60 s minimum goes as the absolute
+ * {@code expiration}; a nearer one as {@code expiration_ttl} (at least 60), which KV
+ * counts from when the request lands, so neither clock skew nor a slow or retried request
+ * can make KV refuse it.</li>
  * <li>{@link #delete}: {@code POST /bulk/delete} (not the deprecated
  * {@code DELETE /bulk}), at most 10,000 keys a request.</li>
  * <li>{@link #get}: {@code GET /values/{key}}; {@link #bulkGet}: {@code POST /bulk/get},
@@ -153,6 +153,10 @@ public class CloudflareKvTarget implements KvTarget {
 			Map<String, Object> pair = new LinkedHashMap<>();
 			pair.put("key", value.key());
 			pair.put("value", value.value());
+			if (value.base64()) {
+				// Raw bytes: KV decodes them before storing them.
+				pair.put("base64", true);
+			}
 			Long expiration = value.expiresAt();
 			if (expiration != null) {
 				long left = expiration - now;
@@ -206,7 +210,7 @@ public class CloudflareKvTarget implements KvTarget {
 							.formatted(abbreviate(key), abbreviate(expiration)));
 			}
 		}
-		return Optional.of(new StoredValue(key, new String(reply.body(), StandardCharsets.UTF_8), expiresAt));
+		return Optional.of(StoredValue.ofBytes(key, reply.body(), expiresAt));
 	}
 
 	/**

@@ -7,6 +7,7 @@ import dev.kvbatch.kv.KvRejectedException;
 import dev.kvbatch.kv.KvTarget;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +35,17 @@ public class LocalKvTarget implements KvTarget {
 
 	static final String EXPIRED_BATCH = "SELECT key_name FROM kv_local WHERE expires_at <= ? FETCH FIRST ? ROWS ONLY";
 
-	private static final String INSERT = "INSERT INTO kv_local (key_name, value_text, expires_at) VALUES (?, ?, ?)";
+	/** A raw value is kept as base64 text, flagged ({@code NULL} for text). */
+	private static final String INSERT = """
+			INSERT INTO kv_local (key_name, value_text, expires_at, value_base64) VALUES (?, ?, ?, ?)""";
 
 	private static final String GET = """
-			SELECT key_name, value_text, expires_at FROM kv_local
+			SELECT key_name, value_text, expires_at, value_base64 FROM kv_local
 			WHERE key_name = ? AND (expires_at IS NULL OR expires_at > ?)
 			""";
 
 	private static final String BULK_GET = """
-			SELECT key_name, value_text, expires_at FROM kv_local
+			SELECT key_name, value_text, expires_at, value_base64 FROM kv_local
 			WHERE key_name IN (:keys) AND (expires_at IS NULL OR expires_at > :now)
 			""";
 
@@ -109,6 +112,7 @@ public class LocalKvTarget implements KvTarget {
 			ps.setString(1, value.key());
 			ps.setString(2, value.value());
 			ps.setObject(3, KvChecks.storedExpiration(value.expiresAt(), now));
+			ps.setObject(4, value.base64() ? Boolean.TRUE : null, java.sql.Types.BOOLEAN);
 		});
 		if (!refused.isEmpty()) {
 			throw new KvItemsRefusedException(refused, List.of());
@@ -191,6 +195,10 @@ public class LocalKvTarget implements KvTarget {
 	private static StoredValue storedValue(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
 		long expiration = rs.getLong(3);
 		Long expiresAt = rs.wasNull() ? null : expiration;
+		if (rs.getBoolean(4)) {
+			// Read as KV answers bytes: as text when they are UTF-8.
+			return StoredValue.ofBytes(rs.getString(1), Base64.getDecoder().decode(rs.getString(2)), expiresAt);
+		}
 		return new StoredValue(rs.getString(1), rs.getString(2), expiresAt);
 	}
 

@@ -186,6 +186,11 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 		this.keys.put(key, new Stored(value, expiration));
 	}
 
+	/** Puts raw bytes straight into the namespace, as an app writing KV itself would. */
+	public void seed(String key, byte[] value, @Nullable Long expiration) {
+		this.keys.put(key, new Stored(value.clone(), expiration));
+	}
+
 	/** Removes a key, as an app deleting it itself would. */
 	public void remove(String key) {
 		this.keys.remove(key);
@@ -297,7 +302,7 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 			ResponseDefinitionBuilder ok = WireMock.aResponse()
 				.withStatus(200)
 				.withHeader("Content-Type", "application/octet-stream")
-				.withBody(stored.value().getBytes(StandardCharsets.UTF_8));
+				.withBody(stored.bytes());
 			if (stored.expiration() != null) {
 				ok.withHeader("expiration", String.valueOf(stored.expiration()));
 			}
@@ -356,10 +361,13 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 		for (JsonNode pair : writes.values()) {
 			String key = pair.path("key").asString();
 			String value = pair.path("value").asString();
-			if (value.getBytes(StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
+			// As KV does: a base64 value is decoded before it is stored (and measured).
+			boolean base64 = pair.path("base64").asBoolean(false);
+			int length = base64 ? java.util.Base64.getDecoder().decode(value).length
+					: value.getBytes(StandardCharsets.UTF_8).length;
+			if (length > MAX_VALUE_BYTES) {
 				unsuccessful.add(key);
-				tooLarge = "Value length of " + value.getBytes(StandardCharsets.UTF_8).length + " exceeds limit of "
-						+ MAX_VALUE_BYTES + ".";
+				tooLarge = "Value length of " + length + " exceeds limit of " + MAX_VALUE_BYTES + ".";
 				continue;
 			}
 			if (this.failOnce.remove(key)) {
@@ -375,7 +383,8 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 			else if (expiration.isNumber()) {
 				expiresAt = expiration.asLong();
 			}
-			this.keys.put(key, new Stored(value, expiresAt));
+			this.keys.put(key, base64 ? new Stored(java.util.Base64.getDecoder().decode(value), expiresAt)
+					: new Stored(value, expiresAt));
 		}
 		if (tooLarge != null) {
 			return response(413, false, List.of(Map.of("code", 10001, "message", tooLarge)),
@@ -567,8 +576,38 @@ public final class FakeCloudflareKv implements ResponseDefinitionTransformerV2 {
 		return JSON.writeValueAsString(envelope);
 	}
 
-	/** A value KV holds, with its expiration in epoch seconds. */
-	public record Stored(String value, @Nullable Long expiration) {
+	/**
+	 * A value KV holds, with its expiration in epoch seconds; {@code value} is its bytes
+	 * as UTF-8 text (lossy for bytes that are not UTF-8: see {@link #bytes}).
+	 */
+	public record Stored(String value, @Nullable Long expiration, byte @Nullable [] raw) {
+
+		public Stored(String value, @Nullable Long expiration) {
+			this(value, expiration, null);
+		}
+
+		/** A value written as raw bytes ({@code base64: true}). */
+		Stored(byte[] raw, @Nullable Long expiration) {
+			this(new String(raw, StandardCharsets.UTF_8), expiration, raw);
+		}
+
+		/** The bytes KV holds, which a read of the key answers. */
+		public byte[] bytes() {
+			return (this.raw != null) ? this.raw.clone() : this.value.getBytes(StandardCharsets.UTF_8);
+		}
+
+		@Override
+		public boolean equals(Object other) {
+			return other instanceof Stored stored && this.value.equals(stored.value)
+					&& java.util.Objects.equals(this.expiration, stored.expiration)
+					&& java.util.Arrays.equals(bytes(), stored.bytes());
+		}
+
+		@Override
+		public int hashCode() {
+			return java.util.Objects.hash(this.value, this.expiration);
+		}
+
 	}
 
 }
