@@ -40,7 +40,7 @@ import org.springframework.core.env.CommandLinePropertySource;
 public class SettingsCheck implements EnvironmentPostProcessor, Ordered {
 
 	/** Environment variables of the launcher and the build, not settings. */
-	private static final Set<String> OTHER_VARIABLES = Set.of("KVBATCH_CDS", "KVBATCH_JAVA_OPTS");
+	private static final Set<String> OTHER_VARIABLES = Set.of("KVBATCH_CDS", "KVBATCH_JAVA_OPTS", "KVBATCH_JAVA_HOME");
 
 	/** The prefix of environment variables the tests read. */
 	private static final String TEST_VARIABLES = "KVBATCH_TEST_";

@@ -48,6 +48,7 @@ class SettingsCheckTests {
 		variables.put("KVBATCH_REPORT_MAIL_TO_0", "ops@example.com");
 		variables.put("KVBATCH_CDS", "off");
 		variables.put("KVBATCH_JAVA_OPTS", "-Xmx1g");
+		variables.put("KVBATCH_JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64");
 		variables.put("KVBATCH_TEST_POSTGRES_URL", "jdbc:postgresql://localhost/x");
 		variables.put("CLOUDFLARE_API_TOKEN", "t");
 

@@ -33,7 +33,6 @@ import dev.kvbatch.stage.Stager;
 import dev.kvbatch.metering.Ledger;
 import dev.kvbatch.metering.Operation;
 import dev.kvbatch.pack.PackingRules;
-import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -65,7 +64,7 @@ public final class Bench {
 	/**
 	 * @param contexts boots the contexts the bench runs in
 	 * @param ops staged operations to generate
-	 * @param coldRuns empty runs from a cold JVM to time (0 to skip)
+	 * @param coldRuns rounds of cold-JVM commands to time ({@link ColdStart}; 0 to skip)
 	 */
 	public Bench(Contexts contexts, long ops, int coldRuns) {
 		this.contexts = contexts;
@@ -169,11 +168,7 @@ public final class Bench {
 			targets.add("KV = optimum " + ((sentOps == physicalKeys) ? "met"
 					: "missed by %,d operations".formatted(sentOps - physicalKeys)));
 			if (this.coldRuns > 0) {
-				ColdStart cold = coldStart(dir.resolve("cold"));
-				out.printf("empty run, cold JVM  %s%n", cold);
-				if (cold.ratio() > 0) {
-					targets.atMost("cold start", cold.ratio(), 0.5);
-				}
+				coldStart(out, targets, dir.resolve("cold"));
 			}
 			out.printf("targets              %s%n", targets);
 			out.printf("compress/raw-jdbc: %.2f%n", compressRate / rawScan);
@@ -350,30 +345,6 @@ public final class Bench {
 		return Files.size(copy.resolve("kvbatch.mv.db"));
 	}
 
-	/**
-	 * Median wall times of the empty run, plain and from the CDS archive (0 when not
-	 * timed, with the reason).
-	 */
-	private record ColdStart(int runs, long plainMillis, long cdsMillis, @Nullable String skipped) {
-
-		double ratio() {
-			return (this.plainMillis > 0 && this.cdsMillis > 0) ? (double) this.cdsMillis / this.plainMillis : 0;
-		}
-
-		@Override
-		public String toString() {
-			if (this.plainMillis == 0) {
-				return "skipped: " + this.skipped;
-			}
-			if (this.cdsMillis == 0) {
-				return String.format("%,d ms plain java -jar · %s", this.plainMillis, this.skipped);
-			}
-			return String.format("%,d ms plain java -jar · %,d ms with the CDS archive · ratio %.2f (medians of %d)",
-					this.plainMillis, this.cdsMillis, ratio(), this.runs);
-		}
-
-	}
-
 	/** The targets, each met or missed by how much. */
 	private static final class Targets {
 
@@ -423,60 +394,24 @@ public final class Bench {
 	}
 
 	/**
-	 * Wall time of {@code run compress} with nothing staged, from a new JVM, as a CronJob
-	 * pays it: plain {@code java -jar kvbatch.jar} beside the set-up kvbatch ships (the
-	 * jar extracted, with a class-data-sharing archive trained here), run alternately so
-	 * that both see the same machine.
+	 * The cold start a CronJob pays ({@link ColdStart}): plain {@code java -jar} on JDK
+	 * 17 beside the start-up caches kvbatch ships, each command in turn, and the targets
+	 * of the set-up the launcher prefers.
 	 */
-	private ColdStart coldStart(Path dir) throws Exception {
+	private void coldStart(PrintWriter out, Targets targets, Path dir) throws Exception {
 		Optional<Path> bootJar = CdsArchive.bootJar();
 		if (bootJar.isEmpty()) {
-			return new ColdStart(0, 0, 0,
-					"start bench from kvbatch.jar (java -jar target/kvbatch.jar, or ./kvbatch) to time it");
+			out.printf("cold JVM             skipped: start bench from kvbatch.jar (java -jar target/kvbatch.jar, "
+					+ "or ./kvbatch) to time it%n");
+			return;
 		}
-		Path java = CdsArchive.currentJava();
-		List<String> plain = List.of(java.toString(), "-jar", bootJar.get().toString());
-		List<String> cds = null;
-		String cdsFailure = null;
-		try {
-			cds = CdsArchive.prepare(java, bootJar.get(), dir.resolve("cds")).command();
+		ColdStart.Result cold = ColdStart.prepare(bootJar.get(), dir).time(dir.resolve("runs"), this.coldRuns);
+		for (String line : cold.lines()) {
+			out.printf("cold JVM             %s%n", line);
 		}
-		catch (IOException ex) {
-			cdsFailure = "no CDS archive: " + ex.getMessage();
+		for (ColdStart.Goal goal : cold.goals()) {
+			targets.atMost(goal.name(), goal.ratio(), goal.goal());
 		}
-		Path data = dir.resolve("data");
-		List<Long> plainTimes = new ArrayList<>();
-		List<Long> cdsTimes = new ArrayList<>();
-		// The first round creates the schema; the timed ones find it, like a scheduled
-		// run.
-		for (int i = 0; i < this.coldRuns + 1; i++) {
-			long plainTime = emptyRun(plain, data);
-			long cdsTime = (cds != null) ? emptyRun(cds, data) : 0;
-			if (i > 0) {
-				plainTimes.add(plainTime);
-				cdsTimes.add(cdsTime);
-			}
-		}
-		return new ColdStart(this.coldRuns, median(plainTimes), (cds != null) ? median(cdsTimes) : 0, cdsFailure);
-	}
-
-	private static long emptyRun(List<String> jvm, Path dataDir) throws Exception {
-		List<String> command = new ArrayList<>(jvm);
-		command.addAll(List.of("run", "compress", "--kvbatch.data-dir=" + dataDir, "--kvbatch.target=local"));
-		long start = System.nanoTime();
-		Process process = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-			.start();
-		if (process.waitFor() != 0) {
-			throw new IllegalStateException("the cold run exited " + process.exitValue() + ": " + command);
-		}
-		return (System.nanoTime() - start) / 1_000_000;
-	}
-
-	private static long median(List<Long> times) {
-		List<Long> sorted = new ArrayList<>(times);
-		sorted.sort(null);
-		return sorted.get(sorted.size() / 2);
 	}
 
 	private static StepExecution step(JobExecution execution, String name) {

@@ -1,7 +1,7 @@
 /**
  * Tooling for {@code kvbatch bench}: the seed-shaped workload, heap and file-size
- * measurements, and the class-data-sharing archive the launcher, the image and the bench
- * train.
+ * measurements, and the start-up cache (AppCDS, or JDK 25's AOT cache) the launcher, the
+ * image and the bench train.
  */
 @NullMarked
 package dev.kvbatch.bench;

@@ -19,7 +19,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 		description = { "Generates N seed-shaped staged operations in <data-dir>/bench (emptied first), runs",
 				"ingest, compress and prune on them, and prints each rate next to a raw JDBC baseline",
 				"measured in the same run on the same H2 file, the KV operations sent against three",
-				"baselines, the peak heap, the H2 file size, and the cold start of an empty run.",
+				"baselines, the peak heap, the H2 file size, and cold starts against plain java -jar on JDK 17.",
 				"Ends with 'compress/raw-jdbc: <ratio>'. See BENCHMARKS.md." })
 class BenchCommand implements Callable<Integer> {
 
@@ -34,7 +34,7 @@ class BenchCommand implements Callable<Integer> {
 	long ops;
 
 	@Option(names = "--cold-runs", paramLabel = "N", defaultValue = "3",
-			description = "empty runs from a cold JVM to time (median; default ${DEFAULT-VALUE}, 0 to skip)")
+			description = "rounds of cold-JVM commands to time (medians; default ${DEFAULT-VALUE}, 0 to skip)")
 	int coldRuns;
 
 	@Override
