@@ -13,6 +13,7 @@ import java.util.Set;
 
 import dev.kvbatch.pack.Freshness;
 import dev.kvbatch.pack.PackingRules;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -32,6 +33,8 @@ public class DirtyKeys {
 			""";
 
 	private static final String PAST_DEADLINE = "SELECT COUNT(*) FROM kv_dirty WHERE due_at < ?";
+
+	private static final String OLDEST_CHANGE = "SELECT MIN(staged_at) FROM kv_dirty";
 
 	private final JdbcTemplate jdbc;
 
@@ -81,6 +84,15 @@ public class DirtyKeys {
 			ps.setLong(3, staged);
 			ps.setLong(4, this.freshness.deadline(key, staged));
 		});
+	}
+
+	/**
+	 * When the oldest change not yet sent to KV was staged, or {@code null} when every
+	 * dirty key is sent: how stale KV is at worst.
+	 */
+	public @Nullable Instant oldestChange() {
+		Long oldest = this.jdbc.queryForObject(OLDEST_CHANGE, Long.class);
+		return (oldest != null) ? Instant.ofEpochMilli(oldest) : null;
 	}
 
 	/** Physical keys not yet sent whose deadline was before {@code asOf}. */
