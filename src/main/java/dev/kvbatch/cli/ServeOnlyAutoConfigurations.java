@@ -9,9 +9,10 @@ import org.springframework.core.env.Environment;
 
 /**
  * Leaves Spring Boot's actuator, health and metrics auto-configurations out of every
- * context but {@code serve}'s web one: they serve only its probes, and evaluating and
- * creating them doubled the start-up time of the other commands (about 5 s more per
- * command on the 2-core machine, measured).
+ * context but {@code serve}'s web one: they serve only its probes and metrics, and
+ * evaluating and creating them doubled the start-up time of the other commands (about 5 s
+ * more per command on the 2-core machine, measured). A command whose meters are pushed to
+ * a Pushgateway ({@value #PUSHGATEWAY}) keeps them.
  */
 public final class ServeOnlyAutoConfigurations implements AutoConfigurationImportFilter, EnvironmentAware {
 
@@ -19,11 +20,14 @@ public final class ServeOnlyAutoConfigurations implements AutoConfigurationImpor
 		.compile("\\.(actuate|health|micrometer|metrics|observation|tracing)\\.|(Health|Metrics|Observation|Tracing)"
 				+ "[A-Za-z]*AutoConfiguration$");
 
+	static final String PUSHGATEWAY = "management.prometheus.metrics.export.pushgateway.enabled";
+
 	private boolean web;
 
 	@Override
 	public void setEnvironment(Environment environment) {
-		this.web = "servlet".equalsIgnoreCase(environment.getProperty("spring.main.web-application-type"));
+		this.web = "servlet".equalsIgnoreCase(environment.getProperty("spring.main.web-application-type"))
+				|| environment.getProperty(PUSHGATEWAY, Boolean.class, false);
 	}
 
 	@Override

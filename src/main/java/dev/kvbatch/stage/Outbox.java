@@ -7,9 +7,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 import dev.kvbatch.PagedQuery;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -53,6 +55,8 @@ public class Outbox {
 			ORDER BY id FETCH FIRST ? ROWS ONLY) oldest""";
 
 	private static final String DELETE_APPLIED = "DELETE FROM kv_outbox WHERE id <= ? AND staged_at < ?";
+
+	private static final String BACKLOG = "SELECT COUNT(*), MIN(staged_at) FROM kv_outbox WHERE id > ?";
 
 	/**
 	 * The staging times (epoch ms) of rows after id {@code :from} staged before
@@ -153,6 +157,19 @@ public class Outbox {
 		return (upTo != null) ? this.jdbc.update(DELETE_APPLIED, upTo, cutoff.toEpochMilli()) : 0;
 	}
 
+	/**
+	 * The rows after {@code appliedUpTo} and when the oldest of them was staged: a range
+	 * scan on the primary key, bounded by the backlog.
+	 * @param appliedUpTo the id the logical store has applied up to
+	 */
+	public Backlog backlog(long appliedUpTo) {
+		return Objects.requireNonNull(this.jdbc.queryForObject(BACKLOG, (rs, row) -> {
+			long rows = rs.getLong(1);
+			long oldest = rs.getLong(2);
+			return new Backlog(rows, rs.wasNull() ? null : Instant.ofEpochMilli(oldest));
+		}, appliedUpTo));
+	}
+
 	private static Row row(ResultSet rs, int rowNum) throws SQLException {
 		long expiresAt = rs.getLong(5);
 		Long expiration = rs.wasNull() ? null : expiresAt;
@@ -163,6 +180,10 @@ public class Outbox {
 				"U".equals(rs.getString(7)) ? Kind.UPLOAD : Kind.CHANGE, seqValue, Instant.ofEpochMilli(rs.getLong(9)),
 				rs.getBoolean(10));
 		return new Row(rs.getLong(1), record);
+	}
+
+	/** Rows staged and not yet applied, and the staging time of the oldest of them. */
+	public record Backlog(long rows, @Nullable Instant oldestStagedAt) {
 	}
 
 	/** A staged record with its outbox id. */

@@ -14,6 +14,7 @@ import java.util.Set;
 import dev.kvbatch.PagedQuery;
 import dev.kvbatch.pack.Freshness;
 import dev.kvbatch.pack.PackingRules;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -44,6 +45,8 @@ public class DirtyKeys {
 			"id, physical_key, dirty_since, COALESCE(staged_at, dirty_since) AS staged_at, due_at", "kv_dirty",
 			"due_at <= :horizon", List.of("due_at", "id"),
 			(rs, row) -> new DirtyKey(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+
+	private static final String OLDEST_CHANGE = "SELECT MIN(staged_at) FROM kv_dirty";
 
 	private final JdbcTemplate jdbc;
 
@@ -93,6 +96,15 @@ public class DirtyKeys {
 			ps.setLong(3, staged);
 			ps.setLong(4, this.freshness.deadline(key, staged));
 		});
+	}
+
+	/**
+	 * When the oldest change not yet sent to KV was staged, or {@code null} when every
+	 * dirty key is sent: how stale KV is at worst.
+	 */
+	public @Nullable Instant oldestChange() {
+		Long oldest = this.jdbc.queryForObject(OLDEST_CHANGE, Long.class);
+		return (oldest != null) ? Instant.ofEpochMilli(oldest) : null;
 	}
 
 	/** Physical keys not yet sent whose deadline was before {@code asOf}. */

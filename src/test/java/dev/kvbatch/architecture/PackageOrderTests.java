@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * import against it fails the build. Each package may use only the packages listed below
  * it: data flows {@code stage → store → flush → kv}, {@code metering} sits upstream of
  * the KV adapters, {@code report} downstream of everything, {@code jobs} composes, and
- * {@code cli}, {@code schedule}, {@code bench} and {@code api} are at the edge.
+ * {@code cli}, {@code schedule}, {@code bench}, {@code api} and {@code metrics} are at
+ * the edge.
  */
 class PackageOrderTests {
 
@@ -45,6 +46,9 @@ class PackageOrderTests {
 			// The HTTP API, when it lands.
 			.optionalLayer("api")
 			.definedBy("dev.kvbatch.api..")
+			// kvbatch's meters: they read the owners below, nothing uses them.
+			.layer("metrics")
+			.definedBy("dev.kvbatch.metrics..")
 			.layer("schedule")
 			.definedBy("dev.kvbatch.schedule..")
 			.layer("bench")
@@ -75,6 +79,8 @@ class PackageOrderTests {
 			.mayNotBeAccessedByAnyLayer()
 			.whereLayer("api")
 			.mayOnlyBeAccessedByLayers("cli")
+			.whereLayer("metrics")
+			.mayNotBeAccessedByAnyLayer()
 			.whereLayer("schedule")
 			.mayOnlyBeAccessedByLayers("cli")
 			.whereLayer("bench")
@@ -82,15 +88,17 @@ class PackageOrderTests {
 			.whereLayer("jobs")
 			.mayOnlyBeAccessedByLayers("cli", "schedule", "bench")
 			.whereLayer("report")
-			.mayOnlyBeAccessedByLayers("cli", "schedule", "bench", "jobs")
+			.mayOnlyBeAccessedByLayers("cli", "metrics", "schedule", "bench", "jobs")
 			.whereLayer("migrate")
 			.mayOnlyBeAccessedByLayers("cli", "schedule", "bench", "jobs")
 			.whereLayer("flush")
 			.mayOnlyBeAccessedByLayers("cli", "api", "schedule", "bench", "jobs", "migrate")
 			.whereLayer("store")
-			.mayOnlyBeAccessedByLayers("cli", "api", "schedule", "bench", "jobs", "report", "migrate", "flush")
+			.mayOnlyBeAccessedByLayers("cli", "api", "metrics", "schedule", "bench", "jobs", "report", "migrate",
+					"flush")
 			.whereLayer("stage")
-			.mayOnlyBeAccessedByLayers("cli", "api", "schedule", "bench", "jobs", "report", "migrate", "flush", "store")
+			.mayOnlyBeAccessedByLayers("cli", "api", "metrics", "schedule", "bench", "jobs", "report", "migrate",
+					"flush", "store")
 			.whereLayer("kv")
 			.mayOnlyBeAccessedByLayers("cli", "api", "schedule", "bench", "jobs", "report", "migrate", "flush",
 					"kv adapters")
@@ -100,11 +108,11 @@ class PackageOrderTests {
 			.whereLayer("kv adapters")
 			.mayOnlyBeAccessedByLayers("cli", "report")
 			.whereLayer("metering")
-			.mayOnlyBeAccessedByLayers("cli", "api", "schedule", "bench", "jobs", "report", "migrate", "flush", "stage",
-					"kv", "kv adapters")
+			.mayOnlyBeAccessedByLayers("cli", "api", "metrics", "schedule", "bench", "jobs", "report", "migrate",
+					"flush", "stage", "kv", "kv adapters")
 			.whereLayer("pack")
-			.mayOnlyBeAccessedByLayers("cli", "api", "schedule", "bench", "jobs", "report", "migrate", "flush", "store",
-					"stage", "kv", "kv adapters", "settings")
+			.mayOnlyBeAccessedByLayers("cli", "api", "metrics", "schedule", "bench", "jobs", "report", "migrate",
+					"flush", "store", "stage", "kv", "kv adapters", "settings")
 			// main() hands the command line to the CLI.
 			.ignoreDependency(KvBatchApplication.class, Cli.class);
 	}
@@ -121,8 +129,9 @@ class PackageOrderTests {
 
 	@Test
 	void onlyTheKvAdaptersSpeakHttp() {
+		// Besides KV: the API serves HTTP, and the metrics push to a Pushgateway.
 		ArchRule rule = noClasses().that()
-			.resideOutsideOfPackages("dev.kvbatch.kv.cloudflare..", "dev.kvbatch.api..")
+			.resideOutsideOfPackages("dev.kvbatch.kv.cloudflare..", "dev.kvbatch.api..", "dev.kvbatch.metrics..")
 			.should()
 			.dependOnClassesThat(
 					resideInAPackage("org.springframework.web.client..").or(resideInAPackage("java.net.http..")));
