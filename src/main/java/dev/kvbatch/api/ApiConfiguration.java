@@ -15,7 +15,7 @@ import dev.kvbatch.pack.Packer;
 import dev.kvbatch.pack.PackingRules;
 import dev.kvbatch.stage.RecordValidator;
 import dev.kvbatch.stage.SpoolReader;
-import dev.kvbatch.stage.Stager;
+import dev.kvbatch.stage.Staging;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -112,7 +112,7 @@ public class ApiConfiguration {
 	}
 
 	@Bean(destroyMethod = "close")
-	GroupCommit groupCommit(Stager stager, PendingSpool pending, ApiProperties properties) {
+	GroupCommit groupCommit(Staging stager, PendingSpool pending, ApiProperties properties) {
 		return new GroupCommit(stager, pending, properties.maxBatchRecords());
 	}
 

@@ -15,17 +15,19 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.kvbatch.stage.Rejection;
 import dev.kvbatch.stage.StageSummary;
 import dev.kvbatch.stage.Stager;
+import dev.kvbatch.stage.Staging;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stages what concurrent requests submit through one {@link Stager} call at a time: each
- * call writes one spool file and makes it durable once (its {@code fsync} and rename),
- * however many requests it carries. A request's future completes only after that, and
- * after the file is in the {@link PendingSpool}, so an answered write survives a
- * {@code kill -9} and the next read sees it. While one call syncs, new requests queue and
- * go together into the next: the busier the API, the more requests share a sync.
+ * Stages what concurrent requests submit through one {@link Staging} call at a time (on
+ * PostgreSQL one transaction, no spool file, see {@code stage.OutboxStager}): each call
+ * writes one spool file and makes it durable once (its {@code fsync} and rename), however
+ * many requests it carries. A request's future completes only after that, and after the
+ * file is in the {@link PendingSpool}, so an answered write survives a {@code kill -9}
+ * and the next read sees it. While one call syncs, new requests queue and go together
+ * into the next: the busier the API, the more requests share a sync.
  * <p>
  * Each request is one source of the call, so a rejection names its request; staging
  * follows {@code kvbatch stage} exactly (validation against the packing rules,
@@ -37,7 +39,7 @@ final class GroupCommit implements AutoCloseable {
 
 	private static final String ALREADY_STAGED = " (already staged)";
 
-	private final Stager stager;
+	private final Staging stager;
 
 	private final PendingSpool pending;
 
@@ -53,7 +55,7 @@ final class GroupCommit implements AutoCloseable {
 
 	private volatile boolean open = true;
 
-	GroupCommit(Stager stager, PendingSpool pending, int maxBatchRecords) {
+	GroupCommit(Staging stager, PendingSpool pending, int maxBatchRecords) {
 		this.stager = stager;
 		this.pending = pending;
 		this.maxBatchRecords = maxBatchRecords;

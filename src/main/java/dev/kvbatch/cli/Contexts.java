@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.kvbatch.KvBatchApplication;
+import dev.kvbatch.stage.OutboxStagingConfiguration;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.Banner;
@@ -71,9 +72,17 @@ public final class Contexts {
 
 	/**
 	 * Settings and staging only: no database, so staging never waits for a running job.
+	 * With a PostgreSQL datasource, staging writes the outbox in the database
+	 * ({@code stage.OutboxStager}), so the context is the whole application's, which
+	 * PostgreSQL lets run beside a job.
 	 */
 	public ConfigurableApplicationContext staging() {
-		return boot(StagingContext.class, this.stagingSources);
+		ConfigurableApplicationContext staging = boot(StagingContext.class, this.stagingSources);
+		if (!OutboxStagingConfiguration.postgres(staging.getEnvironment())) {
+			return staging;
+		}
+		staging.close();
+		return full();
 	}
 
 	/** A copy whose {@code name} setting is {@code value}, replacing any given one. */

@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 
 import dev.kvbatch.stage.StageSummary;
 import dev.kvbatch.stage.Stager;
+import dev.kvbatch.stage.Staging;
 import dev.kvbatch.api.StageClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,7 +59,7 @@ class StageCommand implements Callable<Integer> {
 				for (String file : this.files.isEmpty() ? List.of("-") : this.files) {
 					sources.add(new Stager.Source(file, open(file)));
 				}
-				StageSummary summary = context.getBean(Stager.class)
+				StageSummary summary = context.getBean(Staging.class)
 					.stage(sources, out::println, (rejection) -> err.println("rejected " + rejection.message()));
 				out.printf("staged %d, rejected %d, duplicates %d%s%n", summary.accepted(), summary.rejected(),
 						summary.duplicates(),

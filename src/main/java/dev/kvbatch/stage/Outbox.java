@@ -1,7 +1,11 @@
 package dev.kvbatch.stage;
 
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,11 +14,16 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
+import javax.sql.DataSource;
+
 import dev.kvbatch.PagedQuery;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.support.JdbcUtils;
+import org.springframework.jdbc.support.MetaDataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -71,7 +80,33 @@ public class Outbox {
 	 */
 	public static final RowMapper<Row> ROW_MAPPER = Outbox::row;
 
+	/**
+	 * The PostgreSQL advisory lock that makes the outbox's high-water mark safe under
+	 * concurrent stagers. An identity value is taken when a row is inserted, not when its
+	 * transaction commits: a stager holding id 7 open while another commits id 8 would
+	 * let a compress that read {@code MAX(id) = 8} move its cursor past 7, and row 7,
+	 * committed a moment later, would never be applied. So every stager takes this lock
+	 * in shared mode in its transaction before it inserts ({@link #shareWithCompress()}),
+	 * and {@link #highWater()} takes it exclusively for the one statement that reads
+	 * {@code MAX(id)}: it waits until every open staging transaction has committed or
+	 * rolled back, and a stager that starts meanwhile waits the few milliseconds of that
+	 * read (PostgreSQL queues a shared request behind a waiting exclusive one, so
+	 * compress is never starved). Every id at or below the mark read is then committed or
+	 * never will be, and every later insert takes a higher id. Stagers share the lock, so
+	 * replicas never wait for one another; prune's deletes of applied rows take no part
+	 * in it.
+	 */
+	public static final long STAGERS_LOCK = 0x6b76_6f75_7462_6f78L;
+
+	private static final String SHARE_STAGERS_LOCK = "SELECT pg_advisory_xact_lock_shared(?)";
+
+	private static final String TAKE_STAGERS_LOCK = "SELECT pg_advisory_lock(?)";
+
+	private static final String RELEASE_STAGERS_LOCK = "SELECT pg_advisory_unlock(?)";
+
 	private final JdbcTemplate jdbc;
+
+	private volatile @Nullable Boolean postgres;
 
 	public Outbox(JdbcTemplate jdbc) {
 		this.jdbc = jdbc;
@@ -93,8 +128,16 @@ public class Outbox {
 		});
 	}
 
-	/** The highest id staged so far, 0 for an empty outbox. */
+	/**
+	 * The highest id staged so far, 0 for an empty outbox: what compress may apply up to.
+	 * On PostgreSQL, where stagers insert while compress runs, it is read behind the
+	 * {@linkplain #STAGERS_LOCK stagers' lock}, so no row at or below it can still be
+	 * committed later.
+	 */
 	public long highWater() {
+		if (postgres()) {
+			return highWaterBehindStagers();
+		}
 		Long max = this.jdbc.queryForObject("SELECT MAX(id) FROM kv_outbox", Long.class);
 		return (max != null) ? max : 0;
 	}
@@ -168,6 +211,64 @@ public class Outbox {
 			long oldest = rs.getLong(2);
 			return new Backlog(rows, rs.wasNull() ? null : Instant.ofEpochMilli(oldest));
 		}, appliedUpTo));
+	}
+
+	/**
+	 * Takes the stagers' lock in shared mode until the caller's transaction ends: a
+	 * PostgreSQL stager calls it in its transaction before its first insert (see
+	 * {@link #STAGERS_LOCK}). Stagers share it, so they never wait for one another.
+	 */
+	public void shareWithCompress() {
+		this.jdbc.queryForList(SHARE_STAGERS_LOCK, STAGERS_LOCK);
+	}
+
+	/**
+	 * On a connection of its own, holding nothing else: the caller's transaction (the
+	 * ingest step's last one) may hold a row a stager waits for, and waiting for that
+	 * stager while holding it would be a deadlock. The caller's own uncommitted rows are
+	 * not seen, which is safe: they commit before compress applies anything.
+	 */
+	private long highWaterBehindStagers() {
+		try (Connection connection = dataSource().getConnection()) {
+			connection.setAutoCommit(true);
+			try (PreparedStatement lock = connection.prepareStatement(TAKE_STAGERS_LOCK)) {
+				lock.setLong(1, STAGERS_LOCK);
+				lock.execute();
+			}
+			try (Statement read = connection.createStatement();
+					ResultSet rs = read.executeQuery("SELECT COALESCE(MAX(id), 0) FROM kv_outbox")) {
+				rs.next();
+				return rs.getLong(1);
+			}
+			finally {
+				try (PreparedStatement unlock = connection.prepareStatement(RELEASE_STAGERS_LOCK)) {
+					unlock.setLong(1, STAGERS_LOCK);
+					unlock.execute();
+				}
+			}
+		}
+		catch (SQLException ex) {
+			throw new DataAccessResourceFailureException("kvbatch cannot read the outbox's high-water mark", ex);
+		}
+	}
+
+	private DataSource dataSource() {
+		return Objects.requireNonNull(this.jdbc.getDataSource(), "the outbox's data source");
+	}
+
+	private boolean postgres() {
+		Boolean postgres = this.postgres;
+		if (postgres == null) {
+			try {
+				postgres = "PostgreSQL"
+					.equals(JdbcUtils.extractDatabaseMetaData(dataSource(), DatabaseMetaData::getDatabaseProductName));
+			}
+			catch (MetaDataAccessException ex) {
+				throw new IllegalStateException("kvbatch cannot tell which database holds the outbox", ex);
+			}
+			this.postgres = postgres;
+		}
+		return postgres;
 	}
 
 	private static Row row(ResultSet rs, int rowNum) throws SQLException {

@@ -9,7 +9,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * Gives the records that still need it their idempotency verdict and their {@code {seq}}
  * value, in input order, within one {@link IdempotencyIndex.Session} and one
- * {@link SeqAllocator.Lease}: the one place where a record becomes fresh, a retry or a
+ * {@link SeqValues} lease: the one place where a record becomes fresh, a retry or a
  * refusal. Used by a stage run once its input is read, and by the ingest of each batch of
  * a dropped spool file.
  * <p>
@@ -35,7 +35,7 @@ final class Resolver {
 	 * {@code {seq}}
 	 * @param item the record; read only during the call
 	 */
-	Outcome resolve(IdempotencyIndex.@Nullable Session session, SeqAllocator.@Nullable Lease lease, Item item)
+	Outcome resolve(IdempotencyIndex.@Nullable Session session, @Nullable SeqValues lease, Item item)
 			throws IOException {
 		Long kept = null;
 		IdKey id = item.id();

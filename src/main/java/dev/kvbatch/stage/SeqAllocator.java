@@ -209,7 +209,7 @@ public final class SeqAllocator {
 	 * The values of the sequence a run hands out under one hold of its lock. Not
 	 * thread-safe: the thread that opened a lease uses it and closes it.
 	 */
-	public final class Lease implements AutoCloseable {
+	public final class Lease implements AutoCloseable, SeqValues {
 
 		private final FileChannel channel;
 
@@ -257,6 +257,7 @@ public final class SeqAllocator {
 		 * The next value.
 		 * @throws IllegalStateException once the lease's values are all handed out
 		 */
+		@Override
 		public long next() {
 			if (this.used == this.most) {
 				throw new IllegalStateException("The lease of " + this.most + " sequence values is spent");
@@ -269,6 +270,7 @@ public final class SeqAllocator {
 		 * Take back the value {@link #next()} gave last, when its record was refused: the
 		 * next record gets it, so a refused record leaves no gap.
 		 */
+		@Override
 		public void giveBack(long value) {
 			if (this.used > 0 && value == this.base + this.used) {
 				this.used--;

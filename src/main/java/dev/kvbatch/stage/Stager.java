@@ -46,7 +46,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Thread-safe: concurrent runs write separate spool files, and their second passes take
  * turns.
  */
-public final class Stager {
+public final class Stager implements Staging {
 
 	private final RecordValidator validator;
 
@@ -110,6 +110,7 @@ public final class Stager {
 	 * @throws IOException if a source cannot be read or the spool file cannot be written;
 	 * nothing is committed then
 	 */
+	@Override
 	public StageSummary stage(List<Source> sources, Consumer<String> assignedKeyPrinter,
 			Consumer<Rejection> rejectionPrinter) throws IOException {
 		Instant stagingTime = this.clock.instant();
