@@ -33,6 +33,12 @@ final class Failures {
 	 */
 	private static final int H2_DATABASE_ALREADY_OPEN = 90020;
 
+	/**
+	 * H2's "Connection is broken": the H2 server the command reached its database through
+	 * (a running {@code kvbatch serve}, see {@code SharedDatabase}) is gone.
+	 */
+	private static final int H2_CONNECTION_BROKEN = 90067;
+
 	/** H2's "Out of memory". */
 	private static final int H2_OUT_OF_MEMORY = 90108;
 
@@ -78,8 +84,15 @@ final class Failures {
 		}
 		for (Throwable cause : chain(failure)) {
 			if (cause instanceof SQLException sql && sql.getErrorCode() == H2_DATABASE_ALREADY_OPEN) {
+				// A running serve shares the database (SharedDatabase): this is another
+				// command, or a serve still starting.
 				return new CommandException(ExitCodes.LOCKED,
-						"another kvbatch process is using the database; try again when it has finished");
+						"another kvbatch command is using the database; try again when it has finished");
+			}
+			if (cause instanceof SQLException sql && sql.getErrorCode() == H2_CONNECTION_BROKEN) {
+				return new CommandException(ExitCodes.FAILED, "lost the connection to the database: the server that "
+						+ "holds it (kvbatch serve, or the H2 server of spring.datasource.url) stopped; what was "
+						+ "committed is kept, run the command again (a job it left STARTED: kvbatch restart)");
 			}
 			if (cause instanceof RunLockedException || cause instanceof JobExecutionAlreadyRunningException) {
 				return new CommandException(ExitCodes.LOCKED, oneLine(cause.getMessage()));
