@@ -92,6 +92,7 @@ public class Cli {
 		if (debug) {
 			settings.add("--logging.exception-conversion-word=%wEx");
 			settings.add("--logging.level.org.springframework.batch=INFO");
+			settings.add("--logging.level.org.springframework.transaction.support.TransactionTemplate=ERROR");
 		}
 		boolean showTraces = debug;
 		CommandLine line = new CommandLine(

@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.kvbatch.ConfigurationException;
 import dev.kvbatch.SecretScrubber;
@@ -32,6 +33,13 @@ final class Failures {
 	 * H2's "Database may be already in use": another process has the database file open.
 	 */
 	private static final int H2_DATABASE_ALREADY_OPEN = 90020;
+
+	/**
+	 * H2's "Connection is broken" and "Database is already closed": the H2 server the
+	 * command reached its database through (a running {@code kvbatch serve}, see
+	 * {@code SharedDatabase}) is gone, or the database closed under the command.
+	 */
+	private static final Set<Integer> H2_DATABASE_GONE = Set.of(90067, 90121);
 
 	/** H2's "Out of memory". */
 	private static final int H2_OUT_OF_MEMORY = 90108;
@@ -78,8 +86,15 @@ final class Failures {
 		}
 		for (Throwable cause : chain(failure)) {
 			if (cause instanceof SQLException sql && sql.getErrorCode() == H2_DATABASE_ALREADY_OPEN) {
+				// A running serve shares the database (SharedDatabase): this is another
+				// command, or a serve still starting up.
 				return new CommandException(ExitCodes.LOCKED,
 						"another kvbatch process is using the database; try again when it has finished");
+			}
+			if (cause instanceof SQLException sql && H2_DATABASE_GONE.contains(sql.getErrorCode())) {
+				return new CommandException(ExitCodes.FAILED, "lost the database while the command ran: the kvbatch "
+						+ "serve (or H2 server) it was reached through stopped; what was committed is kept, run the "
+						+ "command again (kvbatch restart for a job it left STARTED)");
 			}
 			if (cause instanceof RunLockedException || cause instanceof JobExecutionAlreadyRunningException) {
 				return new CommandException(ExitCodes.LOCKED, oneLine(cause.getMessage()));

@@ -3,11 +3,13 @@ package dev.kvbatch.cli;
 import java.nio.file.Path;
 
 import dev.kvbatch.KvBatchProperties;
+import dev.kvbatch.SharedDatabase;
 import dev.kvbatch.Target;
 import dev.kvbatch.RulesConfiguration;
 import dev.kvbatch.kv.cloudflare.CloudflareProperties;
 
 import org.springframework.context.ApplicationContext;
+import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
  * Where a run worked, for its summary: the target, the data folder, the rules file and,
@@ -34,6 +36,11 @@ final class RunSettings {
 		String url = context.getEnvironment().getProperty("spring.datasource.url", "");
 		String database = url.startsWith("jdbc:h2:file:" + data.resolve("kvbatch")) ? ""
 				: ", database " + url.replaceAll("[;?].*", "").replaceAll("//[^/@]*@", "//");
+		if (context.getEnvironment() instanceof ConfigurableEnvironment environment
+				&& SharedDatabase.isServed(environment)) {
+			// Its URL names the database by serve's secret name.
+			database = ", database through kvbatch serve";
+		}
 		return "target %s, data %s, rules %s%s".formatted(target, data, rules, database);
 	}
 

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.kvbatch.KvBatchProperties;
+import dev.kvbatch.SharedDatabase;
 import dev.kvbatch.jobs.JobRuns;
 import dev.kvbatch.schedule.ScheduleInstaller;
 import dev.kvbatch.schedule.Schedules;
@@ -27,7 +28,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 				"Ctrl-C finishes the requests in flight, stops taking new ones, then stops the running job at",
 				"its next chunk boundary (STOPPED, restartable).",
 				"The API needs a token (kvbatch.api.write-tokens) unless server.address is a loopback",
-				"address and kvbatch.api.allow-anonymous-loopback=true." })
+				"address and kvbatch.api.allow-anonymous-loopback=true.",
+				"While it runs, the other commands on the same data folder reach the H2 database through it",
+				"(on 127.0.0.1); a command still connected when serve ends fails and can be run again." })
 class ServeCommand implements Callable<Integer> {
 
 	/** How long SIGTERM waits for requests in flight. */
@@ -63,10 +66,16 @@ class ServeCommand implements Callable<Integer> {
 			}
 		}, "kvbatch-serve-stop");
 		Runtime.getRuntime().addShutdownHook(hook);
+		SharedDatabase shared = null;
 		try (ConfigurableApplicationContext context = this.parent.contexts.servingApi(!this.noJobs)) {
 			WebServer web = Objects.requireNonNull(((WebServerApplicationContext) context).getWebServer(),
 					"serve's context has a web server");
 			String serving = "kvbatch: API on port " + web.getPort();
+			// The other commands go through serve to the database it holds.
+			shared = SharedDatabase.serve(context.getEnvironment()).orElse(null);
+			if (shared != null) {
+				serving += ", database shared with the other commands on " + shared.address();
+			}
 			if (!this.noJobs) {
 				Schedules schedules = Schedules.read(context.getBean(KvBatchProperties.class).jobsDir(), JobRuns.JOBS);
 				Scheduler scheduler = context.getBean(Scheduler.class);
@@ -82,6 +91,10 @@ class ServeCommand implements Callable<Integer> {
 			// the run has asked to stop.
 		}
 		finally {
+			// After the context: commands still connected keep the database until now.
+			if (shared != null) {
+				shared.close();
+			}
 			stopped.countDown();
 			try {
 				Runtime.getRuntime().removeShutdownHook(hook);

@@ -67,6 +67,11 @@ final class ChildJvm implements AutoCloseable {
 		}
 	}
 
+	/** Sends the process SIGTERM, as {@code kill} or Kubernetes would. */
+	void terminate() {
+		this.process.destroy();
+	}
+
 	/** Kills the process with SIGKILL and waits until it is gone. */
 	void kill() {
 		this.process.destroyForcibly();

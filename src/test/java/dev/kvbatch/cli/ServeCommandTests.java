@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.kvbatch.SharedDatabase;
 import org.h2.tools.Server;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,6 +76,9 @@ class ServeCommandTests {
 			assertThat(count("SELECT COUNT(*) FROM QRTZ_CRON_TRIGGERS WHERE CRON_EXPRESSION = '* * * * * ?'"))
 				.as("the trigger is in the JDBC job store")
 				.isEqualTo(1);
+			assertThat(this.tmp.resolve("data").resolve(SharedDatabase.FILE))
+				.as("a database of the user's own URL is theirs to share")
+				.doesNotExist();
 
 			serve.destroy();
 			assertThat(serve.waitFor(60, TimeUnit.SECONDS)).as("serve ends after SIGTERM").isTrue();
