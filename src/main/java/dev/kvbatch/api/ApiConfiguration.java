@@ -15,7 +15,10 @@ import dev.kvbatch.pack.Packer;
 import dev.kvbatch.pack.PackingRules;
 import dev.kvbatch.stage.RecordValidator;
 import dev.kvbatch.stage.SpoolReader;
+import dev.kvbatch.stage.Outbox;
 import dev.kvbatch.stage.Staging;
+import dev.kvbatch.store.Cursors;
+import dev.kvbatch.store.LogicalStore;
 import tools.jackson.databind.json.JsonMapper;
 
 import io.micrometer.core.instrument.FunctionCounter;
@@ -31,7 +34,6 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.StringUtils;
 
 /**
@@ -106,9 +108,10 @@ public class ApiConfiguration {
 	}
 
 	@Bean
-	LocalState localState(JdbcTemplate jdbc, PendingSpool pending, PackingRules rules, Packer packer, JsonMapper mapper,
-			Clock clock) {
-		return new LocalState(jdbc, pending, new PackedReads(jdbc, pending, rules, packer, mapper, clock), clock);
+	LocalState localState(Outbox outbox, LogicalStore store, Cursors cursors, PendingSpool pending, PackingRules rules,
+			Packer packer, JsonMapper mapper, Clock clock) {
+		return new LocalState(outbox, store, cursors, pending,
+				new PackedReads(outbox, store, pending, rules, packer, mapper, clock), clock);
 	}
 
 	@Bean(destroyMethod = "close")

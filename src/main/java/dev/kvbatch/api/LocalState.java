@@ -5,11 +5,14 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
-import org.jspecify.annotations.Nullable;
+import dev.kvbatch.stage.Outbox;
+import dev.kvbatch.store.Cursors;
+import dev.kvbatch.store.LogicalStore;
 
-import org.springframework.jdbc.core.JdbcTemplate;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a read answers: the newest staged state of a logical key, from the newest place
@@ -22,34 +25,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class LocalState {
 
-	/** Compress's position in the outbox (store.Cursors' {@code outbox} cursor). */
-	private static final String APPLIED = "SELECT COALESCE(MAX(position), 0) FROM kv_cursor WHERE name = 'outbox'";
+	private final Outbox outbox;
 
-	/**
-	 * Bounded by the backlog: only rows past the cursor are read, in the primary key's
-	 * range.
-	 */
-	private static final String NEWEST_UNAPPLIED = """
-			SELECT op, value_json, expires_at, value_base64 FROM kv_outbox WHERE id > ? AND logical_key = ?
-			ORDER BY id DESC FETCH FIRST 1 ROWS ONLY
-			""";
+	private final LogicalStore store;
 
-	private static final String UNAPPLIED_KEYS = """
-			SELECT logical_key, op FROM kv_outbox WHERE id > ? AND logical_key > ? AND logical_key LIKE ? ESCAPE '\\'
-			ORDER BY id
-			""";
-
-	private static final String ENTRY = """
-			SELECT value_json, expires_at, value_base64 FROM kv_entry WHERE logical_key = ?""";
-
-	private static final String ENTRIES = """
-			SELECT logical_key, expires_at FROM kv_entry WHERE logical_key > ? AND logical_key LIKE ? ESCAPE '\\'
-			ORDER BY logical_key FETCH FIRST ? ROWS ONLY
-			""";
-
-	private static final String UNAPPLIED_COUNT = "SELECT COALESCE(MAX(id), 0) FROM kv_outbox";
-
-	private final JdbcTemplate jdbc;
+	private final Cursors cursors;
 
 	private final PendingSpool pending;
 
@@ -57,8 +37,11 @@ final class LocalState {
 
 	private final PackedReads packed;
 
-	LocalState(JdbcTemplate jdbc, PendingSpool pending, PackedReads packed, Clock clock) {
-		this.jdbc = jdbc;
+	LocalState(Outbox outbox, LogicalStore store, Cursors cursors, PendingSpool pending, PackedReads packed,
+			Clock clock) {
+		this.outbox = outbox;
+		this.store = store;
+		this.cursors = cursors;
 		this.pending = pending;
 		this.packed = packed;
 		this.clock = clock;
@@ -84,18 +67,18 @@ final class LocalState {
 	PendingSpool.@Nullable State find(String key) throws IOException {
 		PendingSpool.State state = this.pending.find(key);
 		if (state == null) {
-			long applied = applied();
-			List<PendingSpool.State> rows = this.jdbc.query(
-					NEWEST_UNAPPLIED, (rs,
-							n) -> "D".equals(rs.getString(1)) ? PendingSpool.State.DELETED : new PendingSpool.State(
-									rs.getString(2), (Long) rs.getObject(3, Long.class), rs.getBoolean(4)),
-					applied, key);
-			state = rows.isEmpty() ? null : rows.get(0);
+			Outbox.Newest newest = this.outbox.newestAfter(applied(), key);
+			if (newest != null) {
+				state = newest.delete() ? PendingSpool.State.DELETED
+						: new PendingSpool.State(Objects.requireNonNull(newest.valueJson(), "a put's value"),
+								newest.expiresAt(), newest.base64());
+			}
 		}
 		if (state == null) {
-			List<PendingSpool.State> rows = this.jdbc.query(ENTRY, (rs, n) -> new PendingSpool.State(rs.getString(1),
-					(Long) rs.getObject(2, Long.class), rs.getBoolean(3)), key);
-			state = rows.isEmpty() ? null : rows.get(0);
+			LogicalStore.Value stored = this.store.value(key);
+			if (stored != null) {
+				state = new PendingSpool.State(stored.valueJson(), stored.expiresAt(), stored.base64());
+			}
 		}
 		if (state != null && !state.deleted() && state.expiresAt() != null
 				&& state.expiresAt() <= this.clock.instant().getEpochSecond()) {
@@ -112,9 +95,7 @@ final class LocalState {
 		String like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
 		long applied = applied();
 		Map<String, Boolean> unapplied = new TreeMap<>();
-		this.jdbc.query(UNAPPLIED_KEYS, (rs) -> {
-			unapplied.put(rs.getString(1), "P".equals(rs.getString(2)));
-		}, applied, after, like);
+		this.outbox.keysAfter(applied, after, like, unapplied::put);
 		unapplied.putAll(this.pending.keys(prefix, after));
 		long now = this.clock.instant().getEpochSecond();
 		TreeMap<String, @Nullable Long> keys = new TreeMap<>();
@@ -123,15 +104,13 @@ final class LocalState {
 		// Enough stored entries to fill the page even if every unapplied delete hides
 		// one.
 		int wanted = limit + (int) Math.min(unapplied.size(), 100_000);
-		this.jdbc.query(ENTRIES, (rs) -> {
-			last[0] = rs.getString(1);
+		this.store.keysAfter(after, like, wanted, (key, expiration) -> {
+			last[0] = key;
 			fetched[0]++;
-			long expires = rs.getLong(2);
-			Long expiration = rs.wasNull() ? null : expires;
 			if (expiration == null || expiration > now) {
-				keys.put(rs.getString(1), expiration);
+				keys.put(key, expiration);
 			}
-		}, after, like, wanted);
+		});
 		unapplied.forEach((key, put) -> {
 			if (put) {
 				if (!keys.containsKey(key)) {
@@ -160,8 +139,7 @@ final class LocalState {
 	 * records.
 	 */
 	long backlog() {
-		Long high = this.jdbc.queryForObject(UNAPPLIED_COUNT, Long.class);
-		return Math.max(0, ((high != null) ? high : 0) - applied()) + this.pending.backlog();
+		return Math.max(0, this.outbox.lastId() - applied()) + this.pending.backlog();
 	}
 
 	private @Nullable Long expirationOf(String key) {
@@ -175,8 +153,7 @@ final class LocalState {
 	}
 
 	private long applied() {
-		Long position = this.jdbc.queryForObject(APPLIED, Long.class);
-		return (position != null) ? position : 0;
+		return this.cursors.position(Cursors.OUTBOX);
 	}
 
 }

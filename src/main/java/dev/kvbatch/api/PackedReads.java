@@ -14,10 +14,11 @@ import dev.kvbatch.pack.Packer;
 import dev.kvbatch.pack.PackingRules;
 import dev.kvbatch.pack.PhysicalValue;
 import dev.kvbatch.pack.Placement;
+import dev.kvbatch.stage.Outbox;
+import dev.kvbatch.store.LogicalStore;
+import dev.kvbatch.store.PhysicalViews;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
-
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * A read of a physical key kvbatch writes ({@code mobile-batch:dev1}): its value as the
@@ -30,14 +31,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 final class PackedReads {
 
-	private static final String ENTRIES = """
-			SELECT logical_key, rule, kind, field, value_json, metric, expires_at, value_base64 FROM kv_entry
-			WHERE physical_key = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY logical_key
-			""";
+	private final Outbox outbox;
 
-	private static final String UNAPPLIED = "SELECT logical_key, event_at FROM kv_outbox WHERE id > ? ORDER BY id";
-
-	private final JdbcTemplate jdbc;
+	private final LogicalStore store;
 
 	private final PendingSpool pending;
 
@@ -49,9 +45,10 @@ final class PackedReads {
 
 	private final Clock clock;
 
-	PackedReads(JdbcTemplate jdbc, PendingSpool pending, PackingRules rules, Packer packer, JsonMapper mapper,
-			Clock clock) {
-		this.jdbc = jdbc;
+	PackedReads(Outbox outbox, LogicalStore store, PendingSpool pending, PackingRules rules, Packer packer,
+			JsonMapper mapper, Clock clock) {
+		this.outbox = outbox;
+		this.store = store;
 		this.pending = pending;
 		this.rules = rules;
 		this.packer = packer;
@@ -70,20 +67,13 @@ final class PackedReads {
 		Map<String, LogicalEntry> entries = new TreeMap<>();
 		String[] rule = new String[1];
 		PackKind[] kind = new PackKind[1];
-		this.jdbc.query(ENTRIES, (rs) -> {
-			rule[0] = rs.getString(2);
-			kind[0] = PackKind.valueOf(rs.getString(3));
-			double metric = rs.getDouble(6);
-			Double metricValue = rs.wasNull() ? null : metric;
-			long expires = rs.getLong(7);
-			Long expiresAt = rs.wasNull() ? null : expires;
-			entries.put(rs.getString(1), new LogicalEntry(rs.getString(1), rs.getString(4), rs.getString(5),
-					metricValue, expiresAt, rs.getBoolean(8)));
-		}, physicalKey, now);
+		for (PhysicalViews.Row row : this.store.live(physicalKey, now)) {
+			rule[0] = row.rule();
+			kind[0] = PackKind.valueOf(row.kind());
+			entries.put(row.logicalKey(), row.entry());
+		}
 		Map<String, Placement> changed = new TreeMap<>();
-		this.jdbc.query(UNAPPLIED, (rs) -> {
-			place(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)), physicalKey, changed);
-		}, applied);
+		this.outbox.eventsAfter(applied, (key, at) -> place(key, at, physicalKey, changed));
 		this.pending.forEachKey((key, at) -> place(key, at, physicalKey, changed));
 		if (entries.isEmpty() && changed.isEmpty()) {
 			return null;

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 import javax.sql.DataSource;
 
@@ -64,6 +65,18 @@ public class Outbox {
 			ORDER BY id FETCH FIRST ? ROWS ONLY) oldest""";
 
 	private static final String DELETE_APPLIED = "DELETE FROM kv_outbox WHERE id <= ? AND staged_at < ?";
+
+	private static final String NEWEST_AFTER = """
+			SELECT op, value_json, expires_at, value_base64 FROM kv_outbox WHERE id > ? AND logical_key = ?
+			ORDER BY id DESC FETCH FIRST 1 ROWS ONLY
+			""";
+
+	private static final String KEYS_AFTER = """
+			SELECT logical_key, op FROM kv_outbox WHERE id > ? AND logical_key > ? AND logical_key LIKE ? ESCAPE '\\'
+			ORDER BY id
+			""";
+
+	private static final String EVENTS_AFTER = "SELECT logical_key, event_at FROM kv_outbox WHERE id > ? ORDER BY id";
 
 	private static final String BACKLOG = "SELECT COUNT(*), MIN(staged_at) FROM kv_outbox WHERE id > ?";
 
@@ -140,6 +153,43 @@ public class Outbox {
 		}
 		Long max = this.jdbc.queryForObject("SELECT MAX(id) FROM kv_outbox", Long.class);
 		return (max != null) ? max : 0;
+	}
+
+	/**
+	 * The highest id staged so far, 0 for an empty outbox, read without waiting for open
+	 * stagers: an estimate, for the backlog. Compress uses {@link #highWater()}.
+	 */
+	public long lastId() {
+		Long max = this.jdbc.queryForObject("SELECT MAX(id) FROM kv_outbox", Long.class);
+		return (max != null) ? max : 0;
+	}
+
+	/**
+	 * The newest operation on {@code logicalKey} after id {@code after}, if any: a range
+	 * scan on the primary key, bounded by the backlog.
+	 */
+	public @Nullable Newest newestAfter(long after, String logicalKey) {
+		List<Newest> rows = this.jdbc.query(NEWEST_AFTER, (rs, n) -> new Newest("D".equals(rs.getString(1)),
+				rs.getString(2), (Long) rs.getObject(3, Long.class), rs.getBoolean(4)), after, logicalKey);
+		return rows.isEmpty() ? null : rows.get(0);
+	}
+
+	/**
+	 * Each operation after id {@code after} on a key after {@code afterKey} that is
+	 * {@code LIKE} {@code like} (a backslash escapes), in id order: the key and whether
+	 * it is a put.
+	 */
+	public void keysAfter(long after, String afterKey, String like, BiConsumer<String, Boolean> each) {
+		this.jdbc.query(KEYS_AFTER, (rs) -> {
+			each.accept(rs.getString(1), "P".equals(rs.getString(2)));
+		}, after, afterKey, like);
+	}
+
+	/** Each operation after id {@code after}, in id order: its key and event time. */
+	public void eventsAfter(long after, BiConsumer<String, Instant> each) {
+		this.jdbc.query(EVENTS_AFTER, (rs) -> {
+			each.accept(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2)));
+		}, after);
 	}
 
 	/**
@@ -284,6 +334,13 @@ public class Outbox {
 	}
 
 	/** Rows staged and not yet applied, and the staging time of the oldest of them. */
+	/**
+	 * A key's newest staged operation: a delete, or a put of its value (JSON text, or
+	 * base64 of raw bytes when {@code base64}).
+	 */
+	public record Newest(boolean delete, @Nullable String valueJson, @Nullable Long expiresAt, boolean base64) {
+	}
+
 	public record Backlog(long rows, @Nullable Instant oldestStagedAt) {
 	}
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 import dev.kvbatch.PagedQuery;
 import dev.kvbatch.pack.PackException;
@@ -81,6 +82,14 @@ public class LogicalStore {
 	private static final String LIVE = """
 			SELECT logical_key, rule, kind, field, value_json, metric, expires_at, value_base64 FROM kv_entry
 			WHERE physical_key = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY logical_key
+			""";
+
+	private static final String VALUE = """
+			SELECT value_json, expires_at, value_base64 FROM kv_entry WHERE logical_key = ?""";
+
+	private static final String KEYS_AFTER = """
+			SELECT logical_key, expires_at FROM kv_entry WHERE logical_key > ? AND logical_key LIKE ? ESCAPE '\\'
+			ORDER BY logical_key FETCH FIRST ? ROWS ONLY
 			""";
 
 	private static final String PACKED_AFTER = """
@@ -341,8 +350,29 @@ public class LogicalStore {
 	/**
 	 * The entries of a physical key live at {@code now} (epoch seconds), in key order.
 	 */
-	List<PhysicalViews.Row> live(String physicalKey, long now) {
+	public List<PhysicalViews.Row> live(String physicalKey, long now) {
 		return JdbcClient.create(this.jdbc).sql(LIVE).params(physicalKey, now).query(PhysicalViews.Row.class).list();
+	}
+
+	/** The stored value of a logical key, or {@code null} when it has none. Read-only. */
+	public @Nullable Value value(String logicalKey) {
+		List<Value> rows = this.jdbc.query(VALUE,
+				(rs, n) -> new Value(rs.getString(1), (Long) rs.getObject(2, Long.class), rs.getBoolean(3)),
+				logicalKey);
+		return rows.isEmpty() ? null : rows.get(0);
+	}
+
+	/**
+	 * Up to {@code limit} stored logical keys after {@code after} that are {@code LIKE}
+	 * {@code like} (a backslash escapes), in key order, each with its expiration (epoch
+	 * seconds, or {@code null}), expired ones included. Read-only.
+	 */
+	public void keysAfter(String after, String like, int limit, BiConsumer<String, @Nullable Long> each) {
+		this.jdbc.query(KEYS_AFTER, (rs) -> {
+			String key = rs.getString(1);
+			long expires = rs.getLong(2);
+			each.accept(key, rs.wasNull() ? null : expires);
+		}, after, like, limit);
 	}
 
 	/**
@@ -368,9 +398,12 @@ public class LogicalStore {
 
 	/**
 	 * An entry's key, value and expiration.
-	 *
 	 * @param expiresAt epoch seconds, {@code null} for never
 	 */
+	/** A stored value: JSON text, or base64 of raw bytes when {@code base64}. */
+	public record Value(String valueJson, @Nullable Long expiresAt, boolean base64) {
+	}
+
 	public record Stored(String logicalKey, String valueJson, @Nullable Long expiresAt) {
 	}
 

@@ -302,10 +302,11 @@ public class PhysicalViews {
 		while (result.isOverflow());
 	}
 
-	record Row(String logicalKey, String rule, String kind, @Nullable String field, String valueJson,
+	/** A live entry of a physical key, as stored. */
+	public record Row(String logicalKey, String rule, String kind, @Nullable String field, String valueJson,
 			@Nullable Double metric, @Nullable Long expiresAt, @Nullable Boolean valueBase64) {
 
-		LogicalEntry entry() {
+		public LogicalEntry entry() {
 			return new LogicalEntry(this.logicalKey, this.field, this.valueJson, this.metric, this.expiresAt,
 					Boolean.TRUE.equals(this.valueBase64));
 		}
