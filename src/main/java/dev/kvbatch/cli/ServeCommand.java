@@ -3,6 +3,8 @@ package dev.kvbatch.cli;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import dev.kvbatch.KvBatchProperties;
@@ -10,6 +12,8 @@ import dev.kvbatch.SharedDatabase;
 import dev.kvbatch.jobs.JobRuns;
 import dev.kvbatch.schedule.ScheduleInstaller;
 import dev.kvbatch.schedule.Schedules;
+import org.apache.catalina.Service;
+import org.apache.catalina.connector.Connector;
 import org.quartz.Scheduler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,6 +21,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
+import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -109,12 +114,42 @@ class ServeCommand implements Callable<Integer> {
 	/**
 	 * Stop taking requests and let those in flight finish (their writes are durable once
 	 * answered), before the jobs stop.
+	 * <p>
+	 * Boot's graceful shutdown ends once no request is inside a servlet, but the answer
+	 * of the last one is written to its connection after it leaves: stopping the server
+	 * then cuts that answer off, and the client of a write that was made durable gets no
+	 * answer at all. So the server is stopped only once the connector's threads have
+	 * finished sending, within the same bound.
 	 */
 	private static void drain(WebServer web) throws InterruptedException {
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DRAIN_SECONDS);
 		CountDownLatch drained = new CountDownLatch(1);
 		web.shutDownGracefully((result) -> drained.countDown());
 		drained.await(DRAIN_SECONDS, TimeUnit.SECONDS);
+		while (busyConnectorThreads(web) > 0 && System.nanoTime() < deadline) {
+			Thread.sleep(10);
+		}
 		web.stop();
+	}
+
+	/** Threads of the API's connectors still processing a connection. */
+	private static int busyConnectorThreads(WebServer web) {
+		if (!(web instanceof TomcatWebServer tomcat)) {
+			return 0;
+		}
+		int busy = 0;
+		for (Service service : tomcat.getTomcat().getServer().findServices()) {
+			for (Connector connector : service.findConnectors()) {
+				Executor executor = connector.getProtocolHandler().getExecutor();
+				if (executor instanceof org.apache.tomcat.util.threads.ThreadPoolExecutor pool) {
+					busy += pool.getActiveCount();
+				}
+				else if (executor instanceof ThreadPoolExecutor pool) {
+					busy += pool.getActiveCount();
+				}
+			}
+		}
+		return busy;
 	}
 
 }
