@@ -212,10 +212,13 @@ public final class SharedDatabase implements AutoCloseable {
 		Path temp = file.resolveSibling(FILE + ".tmp");
 		Files.deleteIfExists(temp);
 		try {
-			Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-		}
-		catch (UnsupportedOperationException ex) {
-			Files.createFile(temp);
+			if (temp.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+				Files.createFile(temp,
+						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+			}
+			else {
+				Files.createFile(temp);
+			}
 		}
 		catch (FileAlreadyExistsException ex) {
 			throw new IOException("another serve is starting on this data folder", ex);
