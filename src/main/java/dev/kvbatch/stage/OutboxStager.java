@@ -12,8 +12,6 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 import dev.kvbatch.metering.StagedTally;
-import org.jspecify.annotations.Nullable;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.dao.ConcurrencyFailureException;
@@ -81,13 +79,13 @@ public final class OutboxStager implements Staging {
 	public StageSummary stage(List<Stager.Source> sources, Consumer<String> assignedKeyPrinter,
 			Consumer<Rejection> rejectionPrinter) throws IOException {
 		Instant stagingTime = this.clock.instant();
-		List<Line> accepted = new ArrayList<>();
+		List<AcceptedItem> accepted = new ArrayList<>();
 		List<Rejection> rejected = new ArrayList<>();
 		for (Stager.Source source : sources) {
 			LineReader.forEach(source.in(), 0, (line) -> {
 				LineResult result = this.validator.validate(source.name(), line, stagingTime);
 				if (result instanceof LineResult.Accepted record) {
-					accepted.add(new Line(source.name(), line.number(), record));
+					accepted.add(new AcceptedItem(source.name(), line.number(), record, this.mapper, false));
 				}
 				else if (result instanceof LineResult.Rejected refusal) {
 					rejected.add(refusal.rejection());
@@ -105,7 +103,7 @@ public final class OutboxStager implements Staging {
 				null);
 	}
 
-	private Committed commit(List<Line> lines, List<Rejection> rejected, Instant stagingTime) {
+	private Committed commit(List<AcceptedItem> lines, List<Rejection> rejected, Instant stagingTime) {
 		ConcurrencyFailureException last = null;
 		for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
 			try {
@@ -127,7 +125,7 @@ public final class OutboxStager implements Staging {
 				+ " attempts: other stagers kept staging the same ids", last);
 	}
 
-	private Committed attempt(List<Line> lines, List<Rejection> rejected, Instant stagingTime) {
+	private Committed attempt(List<AcceptedItem> lines, List<Rejection> rejected, Instant stagingTime) {
 		this.outbox.shareWithCompress();
 		Committed committed = new Committed();
 		IdempotencyIndex.Session session = this.ids.session(stagingTime);
@@ -135,9 +133,9 @@ public final class OutboxStager implements Staging {
 		List<StagedRecord> fresh = new ArrayList<>();
 		Map<LocalDate, StagedTally.Counts> days = new TreeMap<>();
 		try {
-			for (Line line : lines) {
-				StagedRecord record = line.accepted.record();
-				if (line.accepted.unresolved()) {
+			for (AcceptedItem line : lines) {
+				StagedRecord record = line.accepted().record();
+				if (line.accepted().unresolved()) {
 					Resolver.Outcome outcome = this.resolver.resolve(session, seq, line);
 					if (outcome instanceof Resolver.Outcome.Retry retry) {
 						committed.keys.add(retry.written() + " -> " + retry.key() + " (already staged)");
@@ -152,7 +150,7 @@ public final class OutboxStager implements Staging {
 					if (given.key() != null) {
 						record = new StagedRecord(record.op(), given.key(), record.valueJson(), record.expiresAt(),
 								record.at(), record.id(), record.kind(), given.seq(), record.stagedAt());
-						committed.keys.add(line.accepted.keyTemplate() + " -> " + given.key());
+						committed.keys.add(line.accepted().keyTemplate() + " -> " + given.key());
 					}
 				}
 				fresh.add(record);
@@ -194,81 +192,6 @@ public final class OutboxStager implements Staging {
 		long staged;
 
 		long duplicates;
-
-	}
-
-	/** One accepted line, as the resolver reads it. */
-	private final class Line implements Resolver.Item {
-
-		private final String source;
-
-		private final long number;
-
-		final LineResult.Accepted accepted;
-
-		Line(String source, long number, LineResult.Accepted accepted) {
-			this.source = source;
-			this.number = number;
-			this.accepted = accepted;
-		}
-
-		@Override
-		public String source() {
-			return this.source;
-		}
-
-		@Override
-		public long line() {
-			return this.number;
-		}
-
-		@Override
-		public Op op() {
-			return this.accepted.record().op();
-		}
-
-		@Override
-		public String key() {
-			String template = this.accepted.keyTemplate();
-			return (template != null) ? template : this.accepted.record().key();
-		}
-
-		@Override
-		public boolean hasSeq() {
-			return this.accepted.keyTemplate() != null;
-		}
-
-		@Override
-		public @Nullable IdKey id() {
-			return this.accepted.idKey();
-		}
-
-		@Override
-		public long fingerprint() {
-			return this.accepted.fingerprint();
-		}
-
-		@Override
-		public @Nullable Long knownSeq() {
-			return null;
-		}
-
-		@Override
-		public Instant at() {
-			return this.accepted.record().at();
-		}
-
-		@Override
-		public @Nullable JsonNode value() {
-			String json = this.accepted.record().valueJson();
-			return (json != null) ? OutboxStager.this.mapper.readTree(json) : null;
-		}
-
-		@Override
-		public String raw() {
-			String raw = this.accepted.raw();
-			return (raw != null) ? raw : "";
-		}
 
 	}
 

@@ -14,7 +14,6 @@ import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +31,6 @@ import dev.kvbatch.metering.StagedTally;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -297,7 +295,7 @@ public class SpoolIngester implements DisposableBean {
 					continue;
 				}
 				Resolver.Outcome outcome = this.resolver.resolve(session, lease,
-						new Loaded(lines.source, line.number(), accepted));
+						new AcceptedItem(lines.source, line.number(), accepted, this.mapper, true));
 				if (outcome instanceof Resolver.Outcome.Fresh resolved) {
 					fresh.add((resolved.key() == null) ? record : record.withKey(resolved.key(), resolved.seq()));
 				}
@@ -310,79 +308,6 @@ public class SpoolIngester implements DisposableBean {
 			}
 		}
 		return duplicates;
-	}
-
-	/** A loaded line that still needs resolving, as the resolver reads it. */
-	private final class Loaded implements Resolver.Item {
-
-		private final String source;
-
-		private final long line;
-
-		private final LineResult.Accepted accepted;
-
-		Loaded(String source, long line, LineResult.Accepted accepted) {
-			this.source = source;
-			this.line = line;
-			this.accepted = accepted;
-		}
-
-		@Override
-		public String source() {
-			return this.source;
-		}
-
-		@Override
-		public long line() {
-			return this.line;
-		}
-
-		@Override
-		public Op op() {
-			return this.accepted.record().op();
-		}
-
-		@Override
-		public String key() {
-			return this.accepted.record().key();
-		}
-
-		@Override
-		public boolean hasSeq() {
-			return this.accepted.keyTemplate() != null;
-		}
-
-		@Override
-		public @Nullable IdKey id() {
-			return this.accepted.idKey();
-		}
-
-		@Override
-		public long fingerprint() {
-			return this.accepted.fingerprint();
-		}
-
-		@Override
-		public @Nullable Long knownSeq() {
-			return this.accepted.record().seq();
-		}
-
-		@Override
-		public Instant at() {
-			return this.accepted.record().at();
-		}
-
-		@Override
-		public @Nullable JsonNode value() {
-			String value = this.accepted.record().valueJson();
-			return (value != null) ? SpoolIngester.this.mapper.readTree(value) : null;
-		}
-
-		@Override
-		public String raw() {
-			return String.valueOf(this.accepted.raw());
-		}
-
 	}
 
 	/** Of the records' ids, those staged before the index existed. */
